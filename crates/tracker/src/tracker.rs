@@ -229,7 +229,7 @@ impl Tracker {
             let t = &tracks[r];
             let Some(maha) = self.kf.gating_distance(&t.gaussian, &measurements, false) else { continue };
             for (ci, &c) in cols.iter().enumerate() {
-                if !(maha[ci] <= self.config.gating_threshold) {
+                if maha[ci].is_nan() || maha[ci] > self.config.gating_threshold {
                     continue;
                 }
                 let dot: f64 = t.smooth_embedding.iter().zip(&dets[c].embedding).map(|(a, b)| a * b).sum();
