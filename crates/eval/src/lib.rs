@@ -1,0 +1,10 @@
+//! `eval`: scores HVISNet's outputs exactly as the community's reference tools do — MOTS (CLEAR, IDF1, HOTA as
+//! mots_tools / TrackEval), COCO box and mask AP (pycocotools COCOeval), OCHuman AP/AP_M/AP_H, YouTube-VIS video
+//! AP — plus FPS timing and the paper's Markdown tables. Plain Rust: no tensor backend.
+
+pub mod coco;
+pub mod error;
+pub mod lsap;
+pub mod mots;
+
+pub use error::{EvalError, Result};
