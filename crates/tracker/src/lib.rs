@@ -24,6 +24,7 @@ pub mod detection;
 pub mod error;
 pub mod geometry;
 pub mod kalman;
+pub mod scenario;
 mod track_state;
 pub mod tracker;
 
