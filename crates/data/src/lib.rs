@@ -3,13 +3,19 @@
 //! with masks byte-identical to pycocotools, and provides the datasets, the paper's augmentation and a
 //! parallel, bounded-prefetch loader. Plain Rust: no tensor backend.
 
+pub mod augment;
+pub mod check;
 pub mod coco;
+pub mod datasets;
 pub mod error;
+pub mod frames;
+pub mod loader;
 pub mod mask;
 pub mod mots;
 pub mod ochuman;
 pub mod paths;
 pub mod sample;
+pub mod stats;
 pub mod synth;
 pub mod ytvis;
 
