@@ -183,6 +183,7 @@ fn synth_box_centres_often_miss_the_person() {
     let out = tmp("centre");
     let s = generate(&cfg, &out).unwrap();
     let rate = s.box_centre.outside_own_rate();
+    println!("box centre outside own mask {:.3}, inside another {:.3}, of {} masks; poses {:?}", rate, s.box_centre.inside_other_rate(), s.instances, s.poses);
     assert!(s.box_centre.instances == s.instances);
     assert!(rate > 0.2, "box centre outside its own mask for only {:.1}% of {} masks", 100.0 * rate, s.instances);
     assert!(s.box_centre.inside_other > 0);
@@ -224,4 +225,48 @@ fn synth_rejects_bad_configs() {
         assert!(e.to_string().contains("synth config"), "{e}");
     }
     assert!(!out.exists(), "nothing is written for a bad config");
+}
+
+/// Writes the pictures of docs/datasets.md (`cargo test -p data --test synth -- --ignored synth_docs_pictures`):
+/// a generated frame, and its visible masks coloured by identity over the darkened frame, each mask's box
+/// centre marked by a cross (white: on the person, red: off it).
+#[test]
+#[ignore]
+fn synth_docs_pictures() {
+    let seed = std::env::var("SYNTH_DOCS_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
+    let frame: u32 = std::env::var("SYNTH_DOCS_FRAME").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
+    let cfg = SynthConfig { videos: 1, frames: frame as usize + 1, width: 256, height: 256, seed, ..Default::default() };
+    let out = tmp("docs");
+    generate(&cfg, &out).unwrap();
+    let img = image::open(out.join(format!("JPEGImages/0000/{frame:05}.jpg"))).unwrap().to_rgb8();
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/images");
+    std::fs::create_dir_all(&docs).unwrap();
+    img.save(docs.join("synth_frame.png")).unwrap();
+    let mut masks = img.clone();
+    for p in masks.pixels_mut() {
+        p.0 = p.0.map(|v| v / 4);
+    }
+    let palette = [[230, 25, 75], [60, 180, 75], [255, 225, 25], [0, 130, 200], [245, 130, 48], [145, 30, 180], [70, 240, 240], [240, 50, 230], [210, 245, 60], [250, 190, 190]];
+    let rows: Vec<_> = read_mots_txt(out.join("mots/0000.txt")).unwrap().into_iter().filter(|r| r.frame == frame).collect();
+    for r in &rows {
+        let c = palette[(r.track_id as usize) % palette.len()];
+        for (i, &v) in r.rle.to_row_major().iter().enumerate() {
+            if v != 0 {
+                masks.as_mut()[3 * i..3 * i + 3].copy_from_slice(&c);
+            }
+        }
+    }
+    for r in &rows {
+        let (cx, cy) = data::synth::box_centre_pixel(&r.rle).unwrap();
+        let c = if data::synth::rle_contains(&r.rle, cx, cy) { [255, 255, 255] } else { [255, 0, 0] };
+        for d in -3i32..=3 {
+            for (x, y) in [(cx as i32 + d, cy as i32), (cx as i32, cy as i32 + d)] {
+                if x >= 0 && y >= 0 && x < 256 && y < 256 {
+                    masks.put_pixel(x as u32, y as u32, image::Rgb(c));
+                }
+            }
+        }
+    }
+    masks.save(docs.join("synth_masks.png")).unwrap();
+    std::fs::remove_dir_all(out).unwrap();
 }

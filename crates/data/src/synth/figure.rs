@@ -355,12 +355,14 @@ impl Skeleton {
         };
         let head = |c: &mut Canvas| {
             let r = HEAD_R * h;
-            c.fill_capsule(self.neck, self.head, 0.03 * h, 0.03 * h, &skin, label);
             let back = if self.side { -self.facing } else { 0.0 };
             if look.long_hair {
-                let tail = (self.head.0 + back * 0.5 * r, self.head.1 + 1.6 * r);
-                c.fill_capsule(self.head, tail, r * 0.95, r * 0.8, &Paint::Solid(look.hair), label);
+                // Hair falling behind the head to the shoulders; the neck and face are drawn over it.
+                let tail = (self.head.0 + back * 0.6 * r, self.head.1 + 1.7 * r);
+                let width = if self.side { 0.9 } else { 1.2 };
+                c.fill_capsule(self.head, tail, r * width, r * width * 0.85, &Paint::Solid(look.hair), label);
             }
+            c.fill_capsule(self.neck, self.head, 0.03 * h, 0.03 * h, &skin, label);
             c.fill_ellipse((self.head.0 + back * 0.15 * r, self.head.1 - 0.18 * r), r * 1.04, r * 0.98, 0.0, &Paint::Solid(look.hair), label);
             let face_dx = if self.side { self.facing * 0.12 * r } else { 0.0 };
             c.fill_ellipse((self.head.0 + face_dx, self.head.1 + 0.12 * r), r * 0.9, r * 0.92, 0.0, &skin, label);
