@@ -71,7 +71,7 @@ fn synth_files_load_back_with_consistent_counts() {
         assert_eq!(coco.images.len(), yt.videos.len() * cfg.frames, "{split}: one COCO image per frame");
         for v in &yt.videos {
             for f in &v.file_names {
-                let img = image::open(out.join("JPEGImages").join(f)).unwrap();
+                let img = image::open(out.join(split).join("JPEGImages").join(f)).unwrap();
                 assert_eq!((img.width(), img.height()), (cfg.width, cfg.height));
             }
         }
@@ -126,7 +126,7 @@ fn synth_identities_keep_their_appearance_across_frames() {
     let rows = read_mots_txt(out.join("mots/0000.txt")).unwrap();
     let mut mean: HashMap<(u32, u32), [f64; 3]> = HashMap::new();
     for r in rows.iter().filter(|r| r.rle.area() >= 150) {
-        let img = image::open(out.join(format!("JPEGImages/0000/{:05}.jpg", r.frame))).unwrap().to_rgb8();
+        let img = image::open(out.join(format!("train/JPEGImages/0000/{:05}.jpg", r.frame))).unwrap().to_rgb8();
         let m = r.rle.to_row_major();
         let (mut s, mut n) = ([0f64; 3], 0f64);
         for (i, &v) in m.iter().enumerate() {
@@ -238,7 +238,7 @@ fn synth_docs_pictures() {
     let cfg = SynthConfig { videos: 1, frames: frame as usize + 1, width: 256, height: 256, seed, ..Default::default() };
     let out = tmp("docs");
     generate(&cfg, &out).unwrap();
-    let img = image::open(out.join(format!("JPEGImages/0000/{frame:05}.jpg"))).unwrap().to_rgb8();
+    let img = image::open(out.join(format!("train/JPEGImages/0000/{frame:05}.jpg"))).unwrap().to_rgb8();
     let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/images");
     std::fs::create_dir_all(&docs).unwrap();
     img.save(docs.join("synth_frame.png")).unwrap();
@@ -268,5 +268,25 @@ fn synth_docs_pictures() {
         }
     }
     masks.save(docs.join("synth_masks.png")).unwrap();
+    std::fs::remove_dir_all(out).unwrap();
+}
+
+#[test]
+fn synth_opens_as_an_hvis_layout_dataset() {
+    // The set has the HVIS layout (`<split>.json` + `<split>/JPEGImages/`), so the HVIS loader reads it.
+    let cfg = SynthConfig { videos: 4, frames: 5, width: 64, height: 64, seed: 9, ..Default::default() };
+    let out = tmp("hvis");
+    let s = generate(&cfg, &out).unwrap();
+    let (train, val) = (data::datasets::hvis(&out, "train").unwrap(), data::datasets::hvis(&out, "val").unwrap());
+    assert_eq!((train.len(), val.len()), (s.train.len() * cfg.frames, s.val.len() * cfg.frames));
+    assert_eq!((train.num_identities + val.num_identities) as usize, s.identities);
+    let mut masks = 0;
+    for i in 0..train.len() {
+        let sample = train.get(i).unwrap();
+        assert_eq!((sample.image.width(), sample.image.height()), (64, 64));
+        assert!(sample.identities.iter().all(|&id| id >= 1 && id <= train.num_identities));
+        masks += sample.len();
+    }
+    assert!(masks > 0);
     std::fs::remove_dir_all(out).unwrap();
 }

@@ -118,6 +118,11 @@ impl SynthConfig {
         ((self.videos as f32 * self.val_fraction).round() as usize).clamp(usize::from(self.val_fraction > 0.0), self.videos - 1)
     }
 
+    /// The split of video `i`: "train", or "val" for the last [`SynthConfig::val_videos`] videos.
+    pub fn split_of(&self, i: usize) -> &'static str {
+        if i >= self.videos - self.val_videos() { "val" } else { "train" }
+    }
+
     /// Name of video `i`: four digits (`0007`), as KITTI-MOTS sequence names, so mots_tools can read the seqmap.
     pub fn video_name(i: usize) -> String {
         format!("{i:04}")

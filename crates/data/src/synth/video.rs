@@ -43,9 +43,14 @@ pub struct VideoOut {
     pub reappearances: u64,
 }
 
-/// Path of frame `f` of video `name`, relative to the frame folder `JPEGImages`.
+/// Path of frame `f` of video `name`, relative to the split's frame folder `<split>/JPEGImages`.
 pub fn frame_file(name: &str, f: usize) -> String {
     format!("{name}/{f:05}.jpg")
+}
+
+/// The frame folder of a split, `<out>/<split>/JPEGImages` (the HVIS / YouTube-VIS layout).
+pub fn frames_dir(out: &Path, split: &str) -> std::path::PathBuf {
+    out.join(split).join("JPEGImages")
 }
 
 /// Renders video `index` of `cfg` into `out` (frames, MOTS files) and returns its annotations.
@@ -64,7 +69,7 @@ pub fn render_video(cfg: &SynthConfig, out: &Path, index: usize) -> Result<Video
     let (mut left, mut gap) = (vec![false; n], vec![false; n]);
     let mut seen = vec![false; n];
     let mut rows = Vec::new();
-    let frame_dir = out.join("JPEGImages").join(&name);
+    let frame_dir = frames_dir(out, cfg.split_of(index)).join(&name);
     std::fs::create_dir_all(&frame_dir).map_err(|e| SynthError::io(&frame_dir, e))?;
     let noise_key = cfg.seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let mut jpeg = Vec::new();
@@ -98,7 +103,7 @@ pub fn render_video(cfg: &SynthConfig, out: &Path, index: usize) -> Result<Video
         JpegEncoder::new_with_quality(&mut jpeg, cfg.jpeg_quality)
             .encode(&canvas.rgb, cfg.width, cfg.height, ExtendedColorType::Rgb8)
             .map_err(|e| SynthError::Encode { path: frame_dir.join(format!("{f:05}.jpg")), msg: e.to_string() })?;
-        let path = out.join("JPEGImages").join(frame_file(&name, f));
+        let path = frame_dir.join(format!("{f:05}.jpg"));
         std::fs::write(&path, &jpeg).map_err(|e| SynthError::io(&path, e))?;
         if cfg.id_pngs {
             let objects: Vec<(u32, &Rle)> = rows.iter().filter(|r| r.frame == f as u32).map(|r| (r.track_id, &r.rle)).collect();

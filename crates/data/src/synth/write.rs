@@ -193,7 +193,7 @@ pub fn write_dataset(cfg: &SynthConfig, out: &Path, videos: &[VideoOut]) -> Resu
         std::fs::write(&path, seqmap).map_err(|e| SynthError::io(&path, e))?;
     }
     let files = [
-        ("frames", "JPEGImages/<video>/<frame:05>.jpg"),
+        ("frames", "{train,val}/JPEGImages/<video>/<frame:05>.jpg"),
         ("ytvis_train", "train.json"),
         ("ytvis_val", "val.json"),
         ("coco_train", "instances_train.json"),
