@@ -1,0 +1,114 @@
+//! `cargo bench -p sampler`: inner-centre time per person mask and full target assignment per image.
+//!
+//! A plain timing harness (no external framework): each case is run on a fixed, seeded set of inputs after a
+//! warm-up, and the per-item median, mean and maximum wall times are printed.
+
+#[path = "../tests/common/shapes.rs"]
+#[allow(dead_code)]
+mod shapes;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use sampler::{inner_center, inner_minimiser, InnerMetric, MaskGeometry};
+use shapes::{person, Mask};
+
+/// Per-item times of `f` over `items`, `reps` rounds after one warm-up round.
+fn time_each<T>(items: &[T], reps: usize, mut f: impl FnMut(&T)) -> Vec<Duration> {
+    items.iter().for_each(&mut f);
+    let mut out = Vec::with_capacity(items.len());
+    for it in items {
+        let t = Instant::now();
+        for _ in 0..reps {
+            f(it);
+        }
+        out.push(t.elapsed() / reps as u32);
+    }
+    out
+}
+
+fn report(name: &str, mut d: Vec<Duration>) {
+    d.sort();
+    let us = |x: Duration| x.as_secs_f64() * 1e6;
+    let mean = d.iter().map(|&x| us(x)).sum::<f64>() / d.len() as f64;
+    println!(
+        "{name:<58} n={:<4} median {:>8.1} µs  mean {:>8.1} µs  max {:>8.1} µs",
+        d.len(),
+        us(d[d.len() / 2]),
+        mean,
+        us(d[d.len() - 1])
+    );
+}
+
+/// Person masks on a 512×512 canvas, 250–500 px tall, half of them cut by an occluder.
+fn synthetic_people(n: u64) -> Vec<Mask> {
+    (0..n)
+        .map(|seed| {
+            let mut rng = ChaCha8Rng::seed_from_u64(1000 + seed);
+            let mut m = Mask::new(512, 512);
+            let h = 250.0 + 250.0 * (seed as f64 / n as f64);
+            person(&mut rng, &mut m, 256.0, 4.0, h, seed % 2 == 1);
+            m
+        })
+        .collect()
+}
+
+/// DAVIS 2016 breakdance ground-truth masks (854×480, a dancer with spread limbs), when the sample is present.
+fn davis_masks() -> Vec<Mask> {
+    let Some(dir) = testkit::realdata("davis2016_breakdance_gt") else { return Vec::new() };
+    let dir = dir.join("Annotations/breakdance");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir).map(|r| r.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    paths.sort();
+    paths
+        .iter()
+        .filter_map(|p| image::open(p).ok())
+        .map(|img| {
+            let g = img.to_luma8();
+            Mask { w: g.width() as usize, h: g.height() as usize, px: g.into_raw().iter().map(|&v| (v > 127) as u8).collect() }
+        })
+        .collect()
+}
+
+fn bench_masks(label: &str, masks: &[Mask]) {
+    if masks.is_empty() {
+        return;
+    }
+    let geoms: Vec<MaskGeometry> = masks.iter().map(|m| MaskGeometry::new(m.view()).unwrap()).collect();
+    let edges = geoms.iter().map(|g| g.edges().len()).sum::<usize>() as f64 / geoms.len() as f64;
+    let area = geoms.iter().map(|g| g.area()).sum::<u64>() as f64 / geoms.len() as f64;
+    let centroid_ok = geoms
+        .iter()
+        .filter(|g| inner_center(g, InnerMetric::SumOfDistances).is_some_and(|c| c.source == sampler::CenterSource::Centroid))
+        .count();
+    let evals: Vec<_> = geoms.iter().filter_map(|g| inner_minimiser(g, InnerMetric::SumOfDistances)).collect();
+    let bounds = evals.iter().map(|e| e.bounds).sum::<usize>() as f64 / evals.len() as f64;
+    let values = evals.iter().map(|e| e.values).sum::<usize>() as f64 / evals.len() as f64;
+    println!(
+        "\n{label}: {} masks {}x{}, mean area {area:.0} px, mean {edges:.0} edge points, centroid passes 3x3 in {centroid_ok}; \
+         search: mean {bounds:.0} node bounds + {values:.0} pixel values",
+        masks.len(),
+        masks[0].w,
+        masks[0].h
+    );
+    report("mask analysis (MaskGeometry::new: edges, interior)", time_each(masks, 5, |m| {
+        black_box(MaskGeometry::new(m.view()).unwrap());
+    }));
+    report("exact minimiser, sum of distances (no centroid shortcut)", time_each(&geoms, 5, |g| {
+        black_box(inner_minimiser(g, InnerMetric::SumOfDistances));
+    }));
+    report("exact minimiser, squared distances", time_each(&geoms, 5, |g| {
+        black_box(inner_minimiser(g, InnerMetric::Squared));
+    }));
+    report("inner_center end to end (analysis + centroid rule + search)", time_each(masks, 5, |m| {
+        let g = MaskGeometry::new(m.view()).unwrap();
+        black_box(inner_center(&g, InnerMetric::SumOfDistances));
+    }));
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` runs this once quickly too.
+    bench_masks("synthetic person masks", &synthetic_people(40));
+    bench_masks("DAVIS breakdance GT masks", &davis_masks());
+}
