@@ -125,9 +125,15 @@ impl Scene {
                         x = a.x + a.facing * rng.random_range(0.5..1.5) * ha;
                     }
                 }
-            } else if kind == PoseKind::Walking && rng.random_bool(0.4) {
-                // Start outside the frame and walk in.
-                x = if facing > 0.0 { -0.2 * wf } else { 1.2 * wf };
+            } else if kind == PoseKind::Walking {
+                let u: f32 = rng.random();
+                if u < 0.35 {
+                    // Start outside the frame and walk in.
+                    x = if facing > 0.0 { -0.2 * wf } else { 1.2 * wf };
+                } else if u < 0.7 {
+                    // Start near the edge ahead: leaves soon, comes back later.
+                    x = if facing > 0.0 { rng.random_range(0.75..1.0) * wf } else { rng.random_range(0.0..0.25) * wf };
+                }
             }
             let style = PoseStyle::sample(rng, kind);
             scene.people.push(Person {
@@ -256,7 +262,7 @@ impl Scene {
             p.phase += p.style.rate * (0.4 + 8.0 * p.speed.abs());
             let gone = (x1 < 0.0 && p.speed < 0.0) || (x0 >= wf && p.speed > 0.0);
             if gone {
-                p.away = rng.random_range(2..10);
+                p.away = rng.random_range(1..8);
             }
         }
         for p in &mut self.props {

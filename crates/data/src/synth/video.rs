@@ -117,11 +117,14 @@ pub fn render_video(cfg: &SynthConfig, out: &Path, index: usize) -> Result<Video
 
 /// Adds small per-pixel, per-channel noise (±5 levels) so that flat colours look like a camera's.
 fn add_sensor_noise(rgb: &mut [u8], key: u64) {
-    for (i, v) in rgb.iter_mut().enumerate() {
+    for (i, px) in rgb.chunks_exact_mut(3).enumerate() {
         let mut z = key ^ (i as u64).wrapping_mul(0xD1B5_4A32_D192_ED03);
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^= z >> 31;
-        *v = (*v as i32 + (z % 11) as i32 - 5).clamp(0, 255) as u8;
+        for (c, v) in px.iter_mut().enumerate() {
+            let n = ((z >> (16 * c)) & 0xffff) % 11;
+            *v = (*v as i32 + n as i32 - 5).clamp(0, 255) as u8;
+        }
     }
 }
