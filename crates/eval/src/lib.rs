@@ -4,7 +4,11 @@
 
 pub mod coco;
 pub mod error;
+pub mod fps;
 pub mod lsap;
 pub mod mots;
+pub mod ochuman;
+pub mod tables;
+pub mod ytvis;
 
 pub use error::{EvalError, Result};
