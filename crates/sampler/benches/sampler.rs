@@ -12,7 +12,10 @@ use std::time::{Duration, Instant};
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use sampler::{inner_center, inner_minimiser, InnerMetric, MaskGeometry};
+use sampler::{
+    assign, inner_center, inner_minimiser, CenterStrategy, ImageInput, InnerMetric, LevelConfig, MaskGeometry, Person,
+    SamplingConfig,
+};
 use shapes::{person, Mask};
 
 /// Per-item times of `f` over `items`, `reps` rounds after one warm-up round.
@@ -95,6 +98,10 @@ fn bench_masks(label: &str, masks: &[Mask]) {
     report("mask analysis (MaskGeometry::new: edges, interior)", time_each(masks, 5, |m| {
         black_box(MaskGeometry::new(m.view()).unwrap());
     }));
+    let pts: Vec<sampler::EdgePoints> = geoms.iter().map(|g| sampler::EdgePoints::from_points(g.edges())).collect();
+    report("one node lower bound (a pass over all edge points)", time_each(&pts, 50, |p| {
+        black_box(p.tangent_lower_bound(black_box(100.5), black_box(200.5), [97.0, 197.0, 104.0, 204.0]));
+    }));
     report("exact minimiser, sum of distances (no centroid shortcut)", time_each(&geoms, 5, |g| {
         black_box(inner_minimiser(g, InnerMetric::SumOfDistances));
     }));
@@ -107,8 +114,46 @@ fn bench_masks(label: &str, masks: &[Mask]) {
     }));
 }
 
+/// 512×512 images with 10 overlapping people each (heights 120–480 px, some occluded).
+fn crowd_images(n: u64) -> Vec<Vec<(Mask, [f32; 4])>> {
+    (0..n)
+        .map(|img| {
+            let mut rng = ChaCha8Rng::seed_from_u64(5000 + img);
+            (0..10)
+                .map(|k| {
+                    let mut m = Mask::new(512, 512);
+                    let h = 120.0 + 36.0 * k as f64;
+                    let cx = 40.0 + 43.0 * ((k * 7 + img as usize) % 10) as f64;
+                    let top = 500.0 - h - 4.0 * k as f64;
+                    person(&mut rng, &mut m, cx, top, h, k % 3 == 0);
+                    let b = m.bbox().unwrap_or([0.0; 4]);
+                    (m, b)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn bench_assign() {
+    let images = crowd_images(8);
+    let levels = LevelConfig::default();
+    println!("\nfull target assignment, 512x512 input, 10 people per image, {} images:", images.len());
+    for center in CenterStrategy::ALL {
+        let cfg = SamplingConfig { center, ..Default::default() };
+        let mut amb = 0usize;
+        let times = time_each(&images, 5, |people| {
+            let persons: Vec<Person> = people.iter().map(|(m, b)| Person { mask: m.view(), bbox: *b, identity: None }).collect();
+            let a = assign(&ImageInput { height: 512, width: 512, persons: &persons, seed: 0 }, &cfg, &levels).unwrap();
+            amb = a.targets.claims.iter().filter(|&&c| c > 1).count();
+            black_box(a);
+        });
+        report(&format!("assign, center = {} (last image: {amb} ambiguous locations)", center.name()), times);
+    }
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` runs this once quickly too.
     bench_masks("synthetic person masks", &synthetic_people(40));
     bench_masks("DAVIS breakdance GT masks", &davis_masks());
+    bench_assign();
 }

@@ -12,7 +12,7 @@
 
 use crate::config::InnerMetric;
 use crate::mask::MaskGeometry;
-use crate::objective::EdgePoints;
+use crate::objective::{EdgeClusters, EdgePoints};
 use crate::search::{argmin, Found, Objective};
 
 /// How a centre was obtained.
@@ -57,12 +57,20 @@ pub struct Minimiser {
     pub values: usize,
 }
 
-struct SumOfDistances<'e>(&'e EdgePoints);
+/// Nodes at least this large are bounded with the clustered edge points.
+const CLUSTER_MIN_NODE: i64 = 4;
+/// Tile side of the edge clusters.
+const CLUSTER_TILE: u32 = 8;
+
+struct SumOfDistances<'e> {
+    edges: &'e EdgePoints,
+    clusters: EdgeClusters,
+}
 
 impl Objective for SumOfDistances<'_> {
     type Value = f64;
     fn value(&self, x: i64, y: i64) -> f64 {
-        self.0.sum_of_distances(x as f64, y as f64)
+        self.edges.sum_of_distances(x as f64, y as f64)
     }
     fn approx(&self, v: f64) -> f64 {
         v
@@ -73,12 +81,14 @@ impl Objective for SumOfDistances<'_> {
     fn equal(&self, a: f64, b: f64) -> bool {
         a == b
     }
-    /// Tangent plane at the rectangle centre q (f is convex): f(p) ≥ f(q) − ‖∇f(q)‖·ρ for ‖p − q‖ ≤ ρ.
-    fn lower_bound(&self, x0: i64, y0: i64, x1: i64, y1: i64) -> f64 {
-        let (qx, qy) = ((x0 + x1) as f64 * 0.5, (y0 + y1) as f64 * 0.5);
-        let rho = ((x1 - x0) as f64).hypot((y1 - y0) as f64) * 0.5;
-        let (f, gx, gy) = self.0.sum_and_gradient(qx, qy);
-        f - gx.hypot(gy) * rho
+    /// Tangent plane at the node centre q (f is convex), minimised over the rectangle's corners.
+    fn lower_bound(&self, q: [f64; 2], rect: [i64; 4]) -> f64 {
+        let r = rect.map(|v| v as f64);
+        if (rect[2] - rect[0]).max(rect[3] - rect[1]) + 1 >= CLUSTER_MIN_NODE {
+            self.clusters.tangent_lower_bound(q[0], q[1], r)
+        } else {
+            self.edges.tangent_lower_bound(q[0], q[1], r)
+        }
     }
 }
 
@@ -105,7 +115,7 @@ impl Objective for SquaredToMean {
         a == b
     }
     /// Exact squared distance from the mean to the rectangle.
-    fn lower_bound(&self, x0: i64, y0: i64, x1: i64, y1: i64) -> f64 {
+    fn lower_bound(&self, _q: [f64; 2], [x0, y0, x1, y1]: [i64; 4]) -> f64 {
         let (mx, my) = (self.sx as f64 / self.n as f64, self.sy as f64 / self.n as f64);
         let dx = (x0 as f64 - mx).max(mx - x1 as f64).max(0.0);
         let dy = (y0 as f64 - my).max(my - y1 as f64).max(0.0);
@@ -125,7 +135,8 @@ pub fn inner_minimiser(geom: &MaskGeometry, metric: InnerMetric) -> Option<Minim
     match metric {
         InnerMetric::SumOfDistances => {
             let edges = EdgePoints::from_points(geom.edges());
-            argmin(&crop, &SumOfDistances(&edges)).map(out)
+            let clusters = EdgeClusters::new(geom.edges(), CLUSTER_TILE);
+            argmin(&crop, &SumOfDistances { edges: &edges, clusters }).map(out)
         }
         InnerMetric::Squared => {
             let obj = SquaredToMean {

@@ -28,6 +28,6 @@ pub use inner::{inner_center, inner_minimiser, CenterSource, InnerCenter, Minimi
 pub use locations::{LevelSlice, Locations};
 pub use mask::{MaskGeometry, MaskView};
 pub use mix::mix_regions;
-pub use objective::EdgePoints;
+pub use objective::{EdgeClusters, EdgePoints};
 pub use stats::{positives_inside_mask, ImageStats, InsideShare, StatsAccumulator};
 pub use targets::{Assignment, PersonSummary, Targets};

@@ -57,22 +57,29 @@ impl<'a> MaskView<'a> {
     pub fn centroid(&self) -> Option<[f64; 2]> {
         let (mut n, mut sx, mut sy) = (0u64, 0u64, 0u64);
         for (y, row) in self.pixels.chunks_exact(self.width.max(1)).take(self.height).enumerate() {
-            let (rn, rsx) = row_moments(row);
+            let Some(a) = first_nonzero(row) else { continue };
+            let b = last_nonzero(row).unwrap_or(a);
+            let (rn, rsx) = row_moments(&row[a..=b]);
             n += rn;
-            sx += rsx;
+            sx += rsx + rn * a as u64;
             sy += rn * y as u64;
         }
         (n > 0).then(|| [sx as f64 / n as f64, sy as f64 / n as f64])
     }
 }
 
-/// (count, Σx) of the nonzero bytes of one row.
+/// (count, Σx) of the nonzero bytes of one row, in blocks whose 32-bit partial sums cannot overflow.
 fn row_moments(row: &[u8]) -> (u64, u64) {
     let (mut n, mut sx) = (0u64, 0u64);
-    for (x, &v) in row.iter().enumerate() {
-        let b = (v != 0) as u64;
-        n += b;
-        sx += b * x as u64;
+    for (k, block) in row.chunks(1 << 15).enumerate() {
+        let (mut bn, mut bsx) = (0u32, 0u32);
+        for (x, &v) in block.iter().enumerate() {
+            let b = (v != 0) as u32;
+            bn += b;
+            bsx += b * x as u32;
+        }
+        n += bn as u64;
+        sx += bsx as u64 + bn as u64 * (k << 15) as u64;
     }
     (n, sx)
 }
@@ -103,8 +110,45 @@ fn last_nonzero(row: &[u8]) -> Option<usize> {
     chunks.remainder().iter().rposition(|&v| v != 0)
 }
 
+/// Bit masks of the positions 0..64 whose index has bit j set (for summing set-bit positions by popcount).
+const POS_BITS: [u64; 6] = [
+    0xAAAA_AAAA_AAAA_AAAA,
+    0xCCCC_CCCC_CCCC_CCCC,
+    0xF0F0_F0F0_F0F0_F0F0,
+    0xFF00_FF00_FF00_FF00,
+    0xFFFF_0000_FFFF_0000,
+    0xFFFF_FFFF_0000_0000,
+];
+
+/// Sum of the positions of the set bits of `w`.
+fn bit_position_sum(w: u64) -> u64 {
+    POS_BITS.iter().enumerate().map(|(j, &m)| ((w & m).count_ones() as u64) << j).sum()
+}
+
+/// Packs nonzero bytes into bits (byte k of `src` → bit k), 64 per word, little-endian.
+fn pack_row(src: &[u8], dst: &mut [u64]) {
+    dst.iter_mut().for_each(|w| *w = 0);
+    let mut chunks = src.chunks_exact(8);
+    for (j, c) in (&mut chunks).enumerate() {
+        let v = u64::from_le_bytes(c.try_into().expect("chunk of 8"));
+        let mut t = v | (v >> 4);
+        t |= t >> 2;
+        t |= t >> 1;
+        t &= 0x0101_0101_0101_0101;
+        let byte = t.wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        dst[j / 8] |= byte << (8 * (j % 8));
+    }
+    let base = src.len() - chunks.remainder().len();
+    for (k, &v) in chunks.remainder().iter().enumerate() {
+        if v != 0 {
+            let x = base + k;
+            dst[x / 64] |= 1 << (x % 64);
+        }
+    }
+}
+
 /// What the centre strategies need to know about one mask: its foreground box, moments, edge points and
-/// 3×3 interior, stored over the foreground box padded by one background pixel on every side.
+/// 3×3 interior, as bit rows over the foreground box (64 pixels per word).
 ///
 /// *Edge point*: a foreground pixel with a 4-neighbour that is background or outside the image. (The authors'
 /// `get_gradient` misses pixels whose two opposite neighbours are both background, and pixels on the image
@@ -114,17 +158,18 @@ fn last_nonzero(row: &[u8]) -> Option<usize> {
 /// (the authors' `inner_dot`).
 #[derive(Debug, Clone)]
 pub struct MaskGeometry {
-    /// Image x of padded column 0 (may be -1).
-    px0: isize,
-    /// Image y of padded row 0 (may be -1).
-    py0: isize,
-    /// Padded width and height.
-    pw: usize,
-    ph: usize,
-    /// 0/1 foreground over the padded box.
-    fg: Vec<u8>,
-    /// 0/1 interior over the padded box.
-    interior: Vec<u8>,
+    /// Image coordinates of the foreground box's top-left pixel.
+    x0: usize,
+    y0: usize,
+    /// Size of the foreground box (0 for an empty mask).
+    cw: usize,
+    ch: usize,
+    /// Words per bit row.
+    nw: usize,
+    /// Foreground bits, `ch` rows of `nw` words.
+    fg: Vec<u64>,
+    /// Interior bits, same layout.
+    interior: Vec<u64>,
     area: u64,
     sum_x: u64,
     sum_y: u64,
@@ -152,10 +197,11 @@ impl MaskGeometry {
         }
         let Some((x0, x1, y0, y1)) = bounds else {
             return Ok(Self {
-                px0: 0,
-                py0: 0,
-                pw: 0,
-                ph: 0,
+                x0: 0,
+                y0: 0,
+                cw: 0,
+                ch: 0,
+                nw: 0,
                 fg: Vec::new(),
                 interior: Vec::new(),
                 area: 0,
@@ -166,72 +212,67 @@ impl MaskGeometry {
             });
         };
         let (cw, ch) = (x1 - x0 + 1, y1 - y0 + 1);
-        let (pw, ph) = (cw + 2, ch + 2);
-        let mut fg = vec![0u8; pw * ph];
+        let nw = cw.div_ceil(64);
+        let mut fg = vec![0u64; nw * ch];
         let (mut area, mut sum_x, mut sum_y) = (0u64, 0u64, 0u64);
         for cy in 0..ch {
             let src = &mask.pixels[(y0 + cy) * w + x0..(y0 + cy) * w + x0 + cw];
-            let dst = &mut fg[(cy + 1) * pw + 1..(cy + 1) * pw + 1 + cw];
-            for (d, &s) in dst.iter_mut().zip(src) {
-                *d = (s != 0) as u8;
+            let row = &mut fg[cy * nw..(cy + 1) * nw];
+            pack_row(src, row);
+            let mut n = 0u64;
+            for (k, &word) in row.iter().enumerate() {
+                let c = word.count_ones() as u64;
+                n += c;
+                sum_x += bit_position_sum(word) + c * (64 * k + x0) as u64;
             }
-            let (n, sx) = row_moments(src);
             area += n;
-            sum_x += sx + n * x0 as u64;
             sum_y += n * (y0 + cy) as u64;
         }
-        // Horizontal 3-runs, then interior = three stacked runs; edges = fg minus "all four neighbours fg".
-        let mut h3 = vec![0u8; pw * ph];
-        for r in 1..ph - 1 {
-            let row = &fg[r * pw..(r + 1) * pw];
-            let out = &mut h3[r * pw + 1..(r + 1) * pw - 1];
-            for (i, o) in out.iter_mut().enumerate() {
-                *o = row[i] & row[i + 1] & row[i + 2];
+        // Neighbour rows by shifting: bit x of `left` is pixel x-1, of `right` pixel x+1 (zeros shifted in:
+        // pixels outside the foreground box are background).
+        let shifted = |row: &[u64], out_l: &mut [u64], out_r: &mut [u64]| {
+            for k in 0..row.len() {
+                let prev = if k > 0 { row[k - 1] >> 63 } else { 0 };
+                let next = if k + 1 < row.len() { row[k + 1] << 63 } else { 0 };
+                out_l[k] = (row[k] << 1) | prev;
+                out_r[k] = (row[k] >> 1) | next;
+            }
+        };
+        let (mut l, mut r) = (vec![0u64; nw], vec![0u64; nw]);
+        let mut h3 = vec![0u64; nw * ch];
+        let mut horiz = vec![0u64; nw * ch]; // left & right neighbours both foreground
+        for cy in 0..ch {
+            let row = &fg[cy * nw..(cy + 1) * nw];
+            shifted(row, &mut l, &mut r);
+            for k in 0..nw {
+                horiz[cy * nw + k] = l[k] & r[k];
+                h3[cy * nw + k] = row[k] & l[k] & r[k];
             }
         }
-        let mut interior = vec![0u8; pw * ph];
-        let mut edge_row = vec![0u8; pw];
+        let mut interior = vec![0u64; nw * ch];
         let mut edges = Vec::new();
         let mut interior_count = 0usize;
-        for r in 1..ph - 1 {
-            let (up, mid, down) = (&fg[(r - 1) * pw..r * pw], &fg[r * pw..(r + 1) * pw], &fg[(r + 1) * pw..(r + 2) * pw]);
-            let (hu, hm, hd) = (&h3[(r - 1) * pw..r * pw], &h3[r * pw..(r + 1) * pw], &h3[(r + 1) * pw..(r + 2) * pw]);
-            let irow = &mut interior[r * pw..(r + 1) * pw];
-            let mut cnt = 0u32;
-            for i in 1..pw - 1 {
-                let v = hu[i] & hm[i] & hd[i];
-                irow[i] = v;
-                cnt += v as u32;
-                edge_row[i] = mid[i] & !(up[i] & down[i] & mid[i - 1] & mid[i + 1]) & 1;
-            }
-            interior_count += cnt as usize;
-            let y = (y0 + r - 1) as u32;
-            let mut base = 0;
-            for c in edge_row.chunks(8) {
-                if c.len() < 8 || u64::from_ne_bytes(c.try_into().expect("chunk of 8")) != 0 {
-                    for (k, &v) in c.iter().enumerate() {
-                        if v != 0 {
-                            edges.push([(x0 + base + k - 1) as u32, y]);
-                        }
-                    }
+        let zero = vec![0u64; nw];
+        for cy in 0..ch {
+            let up = if cy > 0 { &fg[(cy - 1) * nw..cy * nw] } else { &zero[..] };
+            let down = if cy + 1 < ch { &fg[(cy + 1) * nw..(cy + 2) * nw] } else { &zero[..] };
+            let hu = if cy > 0 { &h3[(cy - 1) * nw..cy * nw] } else { &zero[..] };
+            let hd = if cy + 1 < ch { &h3[(cy + 1) * nw..(cy + 2) * nw] } else { &zero[..] };
+            let y = (y0 + cy) as u32;
+            for k in 0..nw {
+                let i = cy * nw + k;
+                let inner = hu[k] & h3[i] & hd[k];
+                interior[i] = inner;
+                interior_count += inner.count_ones() as usize;
+                let mut e = fg[i] & !(up[k] & down[k] & horiz[i]);
+                while e != 0 {
+                    let b = e.trailing_zeros() as usize;
+                    edges.push([(x0 + 64 * k + b) as u32, y]);
+                    e &= e - 1;
                 }
-                base += c.len();
             }
-            edge_row.iter_mut().for_each(|v| *v = 0);
         }
-        Ok(Self {
-            px0: x0 as isize - 1,
-            py0: y0 as isize - 1,
-            pw,
-            ph,
-            fg,
-            interior,
-            area,
-            sum_x,
-            sum_y,
-            interior_count,
-            edges,
-        })
+        Ok(Self { x0, y0, cw, ch, nw, fg, interior, area, sum_x, sum_y, interior_count, edges })
     }
 
     /// Number of foreground pixels.
@@ -256,38 +297,37 @@ impl MaskGeometry {
 
     /// Foreground bounding box `[x0, y0, x1, y1]` (inclusive pixel indices), `None` for an empty mask.
     pub fn foreground_box(&self) -> Option<[usize; 4]> {
-        (self.area > 0).then(|| {
-            let (x0, y0) = ((self.px0 + 1) as usize, (self.py0 + 1) as usize);
-            [x0, y0, x0 + self.pw - 3, y0 + self.ph - 3]
-        })
+        (self.area > 0).then(|| [self.x0, self.y0, self.x0 + self.cw - 1, self.y0 + self.ch - 1])
     }
 
     /// Whether image pixel (x, y) is foreground.
     pub fn is_foreground(&self, x: i64, y: i64) -> bool {
-        self.padded_index(x, y).is_some_and(|i| self.fg[i] != 0)
+        self.bit(&self.fg, x, y)
     }
 
     /// Whether image pixel (x, y) is an interior pixel.
     pub fn is_interior(&self, x: i64, y: i64) -> bool {
-        self.padded_index(x, y).is_some_and(|i| self.interior[i] != 0)
+        self.bit(&self.interior, x, y)
     }
 
-    fn padded_index(&self, x: i64, y: i64) -> Option<usize> {
-        let (i, j) = (x - self.px0 as i64, y - self.py0 as i64);
-        (i >= 0 && j >= 0 && (i as usize) < self.pw && (j as usize) < self.ph).then(|| j as usize * self.pw + i as usize)
+    fn bit(&self, bits: &[u64], x: i64, y: i64) -> bool {
+        let (cx, cy) = (x - self.x0 as i64, y - self.y0 as i64);
+        if cx < 0 || cy < 0 || cx as usize >= self.cw || cy as usize >= self.ch {
+            return false;
+        }
+        let (cx, cy) = (cx as usize, cy as usize);
+        bits[cy * self.nw + cx / 64] >> (cx % 64) & 1 != 0
     }
 
-    /// The crop the search works on: origin (image coords of crop pixel (0,0)), size, and the candidate
-    /// bitmap (interior, or foreground when `interior` is false) with its padded row pitch.
+    /// The candidate bitmap the search works on: interior pixels, or all foreground when `interior` is false.
     pub(crate) fn crop(&self, interior: bool) -> Crop<'_> {
-        let map = if interior { &self.interior } else { &self.fg };
         Crop {
-            x0: self.px0 + 1,
-            y0: self.py0 + 1,
-            w: self.pw.saturating_sub(2),
-            h: self.ph.saturating_sub(2),
-            pitch: self.pw,
-            map,
+            x0: self.x0 as isize,
+            y0: self.y0 as isize,
+            w: self.cw,
+            h: self.ch,
+            nw: self.nw,
+            bits: if interior { &self.interior } else { &self.fg },
         }
     }
 }
@@ -298,19 +338,19 @@ pub(crate) struct Crop<'g> {
     pub y0: isize,
     pub w: usize,
     pub h: usize,
-    pitch: usize,
-    map: &'g [u8],
+    nw: usize,
+    bits: &'g [u64],
 }
 
 impl Crop<'_> {
     /// Candidate test at crop coordinates (cx, cy), both inside the crop.
     #[inline]
     pub fn at(&self, cx: usize, cy: usize) -> bool {
-        self.map[(cy + 1) * self.pitch + cx + 1] != 0
+        self.bits[cy * self.nw + cx / 64] >> (cx % 64) & 1 != 0
     }
 
-    /// Row `cy` of the crop's candidate bitmap.
-    pub fn row(&self, cy: usize) -> &[u8] {
-        &self.map[(cy + 1) * self.pitch + 1..(cy + 1) * self.pitch + 1 + self.w]
+    /// Bit row `cy` (bit x = crop column x).
+    pub fn row(&self, cy: usize) -> &[u64] {
+        &self.bits[cy * self.nw..(cy + 1) * self.nw]
     }
 }

@@ -24,11 +24,12 @@ pub(crate) trait Objective {
     fn less(&self, a: Self::Value, b: Self::Value) -> bool;
     /// Whether `a` equals `b` (exact).
     fn equal(&self, a: Self::Value, b: Self::Value) -> bool;
-    /// A lower bound of the objective over the pixels of the inclusive rectangle [x0, x1] × [y0, y1].
-    fn lower_bound(&self, x0: i64, y0: i64, x1: i64, y1: i64) -> f64;
+    /// A lower bound of the objective over the pixels of the inclusive rectangle `[x0, y0, x1, y1]`, which lies
+    /// in a quadtree node centred at the half-integer point `q`.
+    fn lower_bound(&self, q: [f64; 2], rect: [i64; 4]) -> f64;
 }
 
-/// Side of the occupancy blocks.
+/// Side of the occupancy blocks (one byte of a bit row per block).
 const BLOCK: usize = 8;
 
 /// Result of a search: the minimising pixel (image coordinates), its value, and how many bounds and exact
@@ -88,13 +89,9 @@ impl BlockTable {
         for cy in 0..crop.h {
             let row = crop.row(cy);
             let brow = &mut any[(cy / BLOCK) * bw..(cy / BLOCK + 1) * bw];
-            for (b, chunk) in row.chunks(BLOCK).enumerate() {
-                let nz = if chunk.len() == BLOCK {
-                    u64::from_ne_bytes(chunk.try_into().expect("block of 8")) != 0
-                } else {
-                    chunk.iter().any(|&v| v != 0)
-                };
-                brow[b] |= nz as u8;
+            for (b, slot) in brow.iter_mut().enumerate() {
+                let byte = (row[b / 8] >> (8 * (b % 8))) & 0xFF;
+                *slot |= (byte != 0) as u8;
             }
         }
         let mut sat = vec![0u32; (bw + 1) * (bh + 1)];
@@ -157,8 +154,12 @@ pub(crate) fn argmin<O: Objective>(crop: &Crop<'_>, obj: &O) -> Option<Found<O::
             heap.push(Entry { key: obj.approx(v), value: Some(v), leaf: true, x0: x0 as u32, y0: y0 as u32, size: 1 });
         } else {
             bounds += 1;
-            let (ex, ey) = ((x0 + size).min(w) - x0, (y0 + size).min(h) - y0);
-            let lb = obj.lower_bound(ix, iy, ix + ex as i64 - 1, iy + ey as i64 - 1).max(parent);
+            // The node's centre is a half-integer point (never on an edge pixel); the rectangle is the node
+            // clipped to the crop.
+            let q = [ix as f64 + (size - 1) as f64 * 0.5, iy as f64 + (size - 1) as f64 * 0.5];
+            let (x1, y1) = ((x0 + size).min(w) - x0, (y0 + size).min(h) - y0);
+            let rect = [ix, iy, ix + x1 as i64 - 1, iy + y1 as i64 - 1];
+            let lb = obj.lower_bound(q, rect).max(parent);
             heap.push(Entry { key: lb, value: None, leaf: false, x0: x0 as u32, y0: y0 as u32, size: size as u32 });
         }
     };
