@@ -78,10 +78,10 @@ fn check_images(frames: &[FrameRecord]) -> Vec<DataError> {
     frames
         .par_iter()
         .filter_map(|f| match decode_image(&f.image) {
-            Err(e) => Some(e),
+            Err(e) => Some(DataError::invalid(&f.annotation_file, &f.record, format!("a readable image: {e}"))),
             Ok(img) if (img.width(), img.height()) != (f.width, f.height) => Some(DataError::invalid(
                 &f.annotation_file,
-                format!("{} ({})", f.sample_id, f.image.display()),
+                format!("{} ({})", f.record, f.image.display()),
                 format!("an image of {}x{} (w x h) as annotated, got {}x{}", f.width, f.height, img.width(), img.height()),
             )),
             Ok(_) => None,

@@ -43,6 +43,8 @@ pub struct FrameRecord {
     pub objects: Vec<ObjectRecord>,
     /// The annotation file, for error messages.
     pub annotation_file: PathBuf,
+    /// Which record of the annotation file this frame is (e.g. "image id 785", "video id 3, frame 2").
+    pub record: String,
 }
 
 impl FrameRecord {
@@ -67,7 +69,7 @@ impl FrameRecord {
         if image.width() != self.width || image.height() != self.height {
             return Err(DataError::invalid(
                 &self.annotation_file,
-                format!("{} ({})", self.sample_id, self.image.display()),
+                format!("{} ({})", self.record, self.image.display()),
                 format!("an image of {}x{} (w x h) as annotated, got {}x{}", self.width, self.height, image.width(), image.height()),
             ));
         }
@@ -126,6 +128,7 @@ pub fn coco_frames(file: &CocoFile, json: &Path, image_root: &Path, category: u6
             sample_id: format!("{tag}/{}", img.file_name),
             objects,
             annotation_file: json.to_path_buf(),
+            record: format!("image id {}", img.id),
         });
     }
     Ok(out)
@@ -169,6 +172,7 @@ pub fn ytvis_frames(
                 sample_id: format!("{tag}/{name}"),
                 objects,
                 annotation_file: json.to_path_buf(),
+                record: format!("video id {}, frame {f}", v.id),
             });
         }
     }
@@ -199,6 +203,7 @@ pub fn mots_frames(rows: &[MotsRow], txt: &Path) -> Vec<FrameRecord> {
                     .map(|r| ObjectRecord { segmentation: Segmentation::from_rle(&r.rle), identity: r.track_id, source: format!("frame {f}, id {}", r.track_id) })
                     .collect(),
                 annotation_file: txt.to_path_buf(),
+                record: format!("frame {f}"),
             }
         })
         .collect()
