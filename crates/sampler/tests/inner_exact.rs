@@ -156,3 +156,19 @@ fn degenerate_masks_fall_back_without_panicking() {
     assert!(MaskGeometry::new(sampler::MaskView { width: 0, height: 0, pixels: &[] }).is_ok());
     assert!(MaskGeometry::new(sampler::MaskView { width: 3, height: 3, pixels: &[1; 8] }).is_err());
 }
+
+/// Real person masks (DAVIS 2016 breakdance ground truth, 854×480): exact search == brute force.
+#[test]
+fn exact_minimiser_equals_brute_force_on_real_masks() {
+    let Some(dir) = testkit::realdata("davis2016_breakdance_gt") else { return };
+    for frame in ["00000", "00041", "00083"] {
+        let path = dir.join(format!("Annotations/breakdance/{frame}.png"));
+        let g = image::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).to_luma8();
+        let m = Mask { w: g.width() as usize, h: g.height() as usize, px: g.into_raw().iter().map(|&v| (v > 127) as u8).collect() };
+        let geom = MaskGeometry::new(m.view()).unwrap();
+        for metric in [InnerMetric::SumOfDistances, InnerMetric::Squared] {
+            let fast = inner_minimiser(&geom, metric).map(|r| (r.x, r.y));
+            assert_eq!(fast, brute_force(&m, metric), "frame {frame} {metric:?}");
+        }
+    }
+}
