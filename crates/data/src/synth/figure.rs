@@ -249,7 +249,6 @@ impl Skeleton {
                 shin = [0.05, 0.2 + knee_lift];
                 upper = [style.arm, style.arm + 0.1];
                 fore = [1.2, 1.3 + 0.2 * s];
-                lift = -(THIGH + SHIN - SHIN * 1.02);
             }
             PoseKind::Bending => {
                 lean = style.lean + 0.15 * s;
