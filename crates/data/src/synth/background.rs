@@ -78,7 +78,7 @@ pub fn paint_background(canvas: &mut Canvas, horizon: f32, rng: &mut impl Rng) {
                 // Blob (a tree crown, a bush, a puddle).
                 let c = (rng.random_range(0.0..1.0) * wf, rng.random_range(0.1..0.95) * hf);
                 let r = rng.random_range(0.03..0.15) * wf;
-                canvas.fill_ellipse(c, r, r * rng.random_range(0.5..1.3), rng.random_range(0.0..3.14), &Paint::Solid(colour), 0);
+                canvas.fill_ellipse(c, r, r * rng.random_range(0.5..1.3), rng.random_range(0.0..std::f32::consts::PI), &Paint::Solid(colour), 0);
             }
             _ => {
                 // A tilted slab (a poster, a ramp).

@@ -95,10 +95,10 @@ impl SynthConfig {
         if !(0.0..=1.0).contains(&self.val_fraction) {
             return bad("val_fraction", self.val_fraction.to_string(), "0..=1");
         }
-        if !(self.min_person_frac > 0.01 && self.min_person_frac <= self.max_person_frac) {
+        if self.min_person_frac.is_nan() || self.min_person_frac <= 0.01 || self.min_person_frac > self.max_person_frac {
             return bad("min_person_frac", self.min_person_frac.to_string(), "0.01 < min_person_frac <= max_person_frac");
         }
-        if !(self.max_person_frac <= 2.0) {
+        if self.max_person_frac.is_nan() || self.max_person_frac > 2.0 {
             return bad("max_person_frac", self.max_person_frac.to_string(), "min_person_frac..=2");
         }
         if !(1..=100).contains(&self.jpeg_quality) {
