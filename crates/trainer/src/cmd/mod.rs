@@ -1,0 +1,62 @@
+//! Command-line layout: one module per subcommand, each with its own clap `Args` and a `run` function.
+
+use std::ffi::OsString;
+
+use clap::{Parser, Subcommand};
+
+pub mod config;
+pub mod data;
+pub mod data_centers;
+pub mod data_synth;
+pub mod eval;
+pub mod train;
+pub mod track;
+pub mod track_draw;
+pub mod track_input;
+pub mod track_output;
+
+/// HVISNet: real-time segmentation and tracking of every person in a video.
+#[derive(Debug, Parser)]
+#[command(name = "trainer", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands. `trainer CONFIG.toml` is shorthand for `trainer train CONFIG.toml`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train a model from an experiment config.
+    Train(train::TrainArgs),
+    /// Inspect experiment configs (`config print CONFIG [--set k=v]...`).
+    #[command(subcommand)]
+    Config(config::ConfigCmd),
+    /// Dataset tools: `data check` validates a file and prints counts, `data stats` prints Table II statistics.
+    #[command(subcommand)]
+    Data(data::DataCmd),
+    /// Track people over a video: link per-frame detections into identities, write MOTS, YouTube-VIS, id PNGs and overlays.
+    Track(track::TrackArgs),
+    /// Score results: `eval mots|coco|ochuman|ytvis` (exact against TrackEval / pycocotools).
+    #[command(subcommand)]
+    Eval(eval::EvalCmd),
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Train(args) => train::run(args),
+        Command::Config(cmd) => config::run(cmd),
+        Command::Data(cmd) => data::run(cmd),
+        Command::Track(args) => track::run(args),
+        Command::Eval(cmd) => eval::run(cmd),
+    }
+}
+
+/// Rewrites `trainer X.toml ...` into `trainer train X.toml ...`, leaving every other command line alone.
+pub fn expand_shorthand(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut args: Vec<OsString> = args.into_iter().collect();
+    if args.get(1).is_some_and(|a| a.to_string_lossy().ends_with(".toml")) {
+        args.insert(1, OsString::from("train"));
+    }
+    args
+}
