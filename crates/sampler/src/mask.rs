@@ -84,28 +84,35 @@ fn row_moments(row: &[u8]) -> (u64, u64) {
     (n, sx)
 }
 
-/// Index of the first nonzero byte, skipping zero runs eight bytes at a time.
+/// Whether a 32-byte chunk holds a nonzero byte (four words OR-ed, so zero runs are skipped quickly).
+#[inline]
+fn any32(c: &[u8]) -> bool {
+    let w = |k: usize| u64::from_ne_bytes(c[8 * k..8 * k + 8].try_into().expect("8 bytes"));
+    (w(0) | w(1) | w(2) | w(3)) != 0
+}
+
+/// Index of the first nonzero byte, skipping zero runs 32 bytes at a time.
 fn first_nonzero(row: &[u8]) -> Option<usize> {
-    let mut chunks = row.chunks_exact(8);
+    let mut chunks = row.chunks_exact(32);
     let mut base = 0;
     for c in &mut chunks {
-        if u64::from_ne_bytes(c.try_into().expect("chunk of 8")) != 0 {
+        if any32(c) {
             return c.iter().position(|&v| v != 0).map(|i| base + i);
         }
-        base += 8;
+        base += 32;
     }
     chunks.remainder().iter().position(|&v| v != 0).map(|i| base + i)
 }
 
 /// Index of the last nonzero byte.
 fn last_nonzero(row: &[u8]) -> Option<usize> {
-    let mut chunks = row.rchunks_exact(8);
+    let mut chunks = row.rchunks_exact(32);
     let mut end = row.len();
     for c in &mut chunks {
-        if u64::from_ne_bytes(c.try_into().expect("chunk of 8")) != 0 {
-            return c.iter().rposition(|&v| v != 0).map(|i| end - 8 + i);
+        if any32(c) {
+            return c.iter().rposition(|&v| v != 0).map(|i| end - 32 + i);
         }
-        end -= 8;
+        end -= 32;
     }
     chunks.remainder().iter().rposition(|&v| v != 0)
 }
@@ -120,9 +127,23 @@ const POS_BITS: [u64; 6] = [
     0xFFFF_FFFF_0000_0000,
 ];
 
-/// Sum of the positions of the set bits of `w`.
-fn bit_position_sum(w: u64) -> u64 {
-    POS_BITS.iter().enumerate().map(|(j, &m)| ((w & m).count_ones() as u64) << j).sum()
+/// (number of set bits, sum of their positions) of `w`; full and empty words (most of a mask) skip the
+/// popcounts, which are slow on CPUs compiled for without the `popcnt` instruction.
+fn bit_moments(w: u64) -> (u64, u64) {
+    match w {
+        0 => (0, 0),
+        u64::MAX => (64, 2016),
+        _ => (w.count_ones() as u64, POS_BITS.iter().enumerate().map(|(j, &m)| ((w & m).count_ones() as u64) << j).sum()),
+    }
+}
+
+/// Number of set bits, with the same shortcut.
+fn ones(w: u64) -> u64 {
+    match w {
+        0 => 0,
+        u64::MAX => 64,
+        _ => w.count_ones() as u64,
+    }
 }
 
 /// Packs nonzero bytes into bits (byte k of `src` → bit k), 64 per word, little-endian.
@@ -221,9 +242,9 @@ impl MaskGeometry {
             pack_row(src, row);
             let mut n = 0u64;
             for (k, &word) in row.iter().enumerate() {
-                let c = word.count_ones() as u64;
+                let (c, sx) = bit_moments(word);
                 n += c;
-                sum_x += bit_position_sum(word) + c * (64 * k + x0) as u64;
+                sum_x += sx + c * (64 * k + x0) as u64;
             }
             area += n;
             sum_y += n * (y0 + cy) as u64;
@@ -263,7 +284,7 @@ impl MaskGeometry {
                 let i = cy * nw + k;
                 let inner = hu[k] & h3[i] & hd[k];
                 interior[i] = inner;
-                interior_count += inner.count_ones() as usize;
+                interior_count += ones(inner) as usize;
                 let mut e = fg[i] & !(up[k] & down[k] & horiz[i]);
                 while e != 0 {
                     let b = e.trailing_zeros() as usize;
