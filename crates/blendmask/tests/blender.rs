@@ -29,8 +29,9 @@ fn default_parameter_counts() {
     assert_eq!(cfg.attn_channels(), 784);
     assert_eq!(top.num_params(), 256 * 784 * 9 + 784);
     let basis = BasisModule::<B>::new(&cfg, 3, &dev).unwrap();
-    // conv3×3 without bias + BN (γ, β) per block; 1×1 convs with bias.
-    let block = |cin: usize| cin * 128 * 9 + 2 * 128;
+    // conv3×3 without bias + BN per block; 1×1 convs with bias. burn's `num_params` also counts BN's
+    // running mean and variance, so a BN contributes 4 values per channel (PyTorch counts 2 trainable).
+    let block = |cin: usize| cin * 128 * 9 + 4 * 128;
     let bases = 3 * block(256) + 3 * block(128) + block(128) + 128 * 4 + 4;
     let seg = block(256) + block(128) + 128 * 2 + 2;
     assert_eq!(basis.num_params(), bases + seg);

@@ -77,9 +77,10 @@ fn triplet_matches_hand_computation_and_skips_unusable_anchors() {
     let flat: Vec<f32> = e.iter().flat_map(|p| [p[0] as f32, p[1] as f32]).collect();
     let got = batch_hard_triplet_loss(emb::<B>(&flat, 2, &dev), ids::<B>(&id, &dev), 1.5).unwrap().into_scalar() as f64;
     let want = triplet_hand(&e, &id, 1.5);
-    // Anchors 0 and 1: hp 1, hn 2 (to 2 and 3 resp. d(1,3)=2) → 0.5 each; anchors 2, 3: hp √13,
-    // hn d(2,4)=√0.26 and d(3,1)=2.
-    let manual = (0.5 + 0.5 + (13f64.sqrt() - 0.26f64.sqrt() + 1.5) + (13f64.sqrt() - 2.0 + 1.5)) / 4.0;
+    // Anchors 0 and 1: hp 1, hn = d to the singleton = √3.86; anchors 2, 3: hp √13, hn d(2,4) = √0.26
+    // and d(3,1) = 2.
+    let hn01 = 3.86f64.sqrt();
+    let manual = (2.0 * (1.0 - hn01 + 1.5) + (13f64.sqrt() - 0.26f64.sqrt() + 1.5) + (13f64.sqrt() - 2.0 + 1.5)) / 4.0;
     assert!((want - manual).abs() < 1e-12, "{want} vs {manual}");
     assert!((got - want).abs() < 1e-5, "{got} vs {want}");
     // Nobody with both a positive and a negative: 0.
