@@ -253,7 +253,7 @@ struct CenterRecord {
     frame: Option<u32>,
     annotation_id: u64,
     strategy: &'static str,
-    center: [f64; 2],
+    center: [f32; 2],
     source: CenterSource,
     inside_mask: bool,
     input_size: [usize; 2],
@@ -290,11 +290,12 @@ pub fn run_centers(a: CentersArgs) -> anyhow::Result<()> {
             let (w, h) = (fr.width as usize, fr.height as usize);
             let px = p.rle.to_row_major();
             let view = MaskView { width: w, height: h, pixels: &px };
+            let bbox = mask_box(&px, w);
             let t = Instant::now();
-            let c = person_center(strategy, view, mask_box(&px, w), metric)?;
+            let c = person_center(strategy, view, bbox, metric)?;
             center_time += t.elapsed();
-            let pt = c.point.map(|q| [q[0] as f64, q[1] as f64]).unwrap_or([f64::NAN; 2]);
-            let on_mask = view.contains_point(pt[0] as f32, pt[1] as f32);
+            let pt = c.point.unwrap_or([f32::NAN; 2]);
+            let on_mask = view.contains_point(pt[0], pt[1]);
             inside += on_mask as usize;
             *sources.entry(format!("{:?}", c.source)).or_insert(0usize) += 1;
             records.push(CenterRecord {
@@ -321,7 +322,8 @@ pub fn run_centers(a: CentersArgs) -> anyhow::Result<()> {
     let t = &acc.total;
     println!("{}: {} person annotations in {} frames, strategy {}", a.path.display(), n, acc.images, strategy.name());
     println!("  centre on the mask: {inside}/{n} = {:.2}%   (sources: {sources:?})", 100.0 * inside as f64 / n as f64);
-    println!("  mean time per centre at original resolution: {:.1} µs", center_time.as_secs_f64() * 1e6 / n as f64);
+    let build = if cfg!(debug_assertions) { " (debug build: use --release for representative times)" } else { "" };
+    println!("  mean time per centre at original resolution: {:.1} µs{build}", center_time.as_secs_f64() * 1e6 / n as f64);
     println!("  at short side {}: positives per level {:?}, ambiguous locations per level {:?}", a.size, t.positives_per_level, t.ambiguous_per_level);
     if let Some(s) = t.inside.share() {
         println!("  positives on their own person's mask: {}/{} = {:.2}%", t.inside.inside, t.inside.total, 100.0 * s);
@@ -410,14 +412,18 @@ pub fn run_show_samples(a: ShowSamplesArgs) -> anyhow::Result<()> {
     let orig = data::frames::decode_image(&img_path)?;
     let r = resize_frame(fr, a.size, a.max_size);
     let mut img = image::imageops::resize(&orig, r.w as u32, r.h as u32, image::imageops::FilterType::Triangle);
-    // Darken, then tint each mask.
-    img.pixels_mut().for_each(|p| p.0 = p.0.map(|v| (v as f32 * 0.55) as u8));
+    // Darken and posterise the photo (16 levels per channel keeps the PNG small), then tint each mask.
+    img.pixels_mut().for_each(|p| p.0 = p.0.map(|v| ((v as f32 * 0.55) as u8) & 0xF0));
     for (k, m) in r.masks.iter().enumerate() {
         let c = PALETTE[k % PALETTE.len()];
+        let view = MaskView { width: r.w, height: r.h, pixels: m };
         for (i, &v) in m.iter().enumerate() {
             if v != 0 {
-                let p = img.get_pixel_mut((i % r.w) as u32, (i / r.w) as u32);
-                p.0 = [0, 1, 2].map(|j| (p.0[j] as f32 * 0.5 + c[j] as f32 * 0.5) as u8);
+                let (x, y) = (i % r.w, i / r.w);
+                // Mask outline in full colour, inside lightly tinted.
+                let edge = x == 0 || y == 0 || !view.get(x - 1, y) || !view.get(x + 1, y) || !view.get(x, y - 1) || !view.get(x, y + 1);
+                let p = img.get_pixel_mut(x as u32, y as u32);
+                p.0 = if edge { c } else { [0, 1, 2].map(|j| (p.0[j] as f32 * 0.6 + c[j] as f32 * 0.4) as u8) };
             }
         }
     }
