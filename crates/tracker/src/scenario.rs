@@ -113,7 +113,7 @@ impl Scenario {
                 waypoints: vec![(0, 100.0, 120.0), (79, 400.0, 130.0)],
                 width: 40.0,
                 height: 110.0,
-                hidden: vec![30..30 + hidden_frames],
+                hidden: std::iter::once(30..30 + hidden_frames).collect(),
             },
         ];
         Self { name: format!("crossing+pillar({hidden_frames})"), width: 640.0, height: 480.0, frames: 80, people }

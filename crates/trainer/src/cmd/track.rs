@@ -254,6 +254,7 @@ mod tests {
     use std::path::Path;
 
     use data::mots::read_mots_txt;
+    use image::RgbImage;
     use tracker::scenario::{DetectionNoise, Scenario, detections};
 
     use super::*;
@@ -411,10 +412,16 @@ mod tests {
         for (frame, path) in files.iter().enumerate() {
             let img = image::open(path)?;
             let (w, h) = (img.width(), img.height());
-            let ids: Vec<u8> = match img {
-                image::DynamicImage::ImageLuma8(b) => b.into_raw(),
-                other => other.to_luma8().into_raw(),
-            };
+            // Palette PNGs decode to RGB; DAVIS's palette gives object 1 (128, 0, 0) and object 2 (0, 128, 0).
+            let ids: Vec<u8> = img
+                .to_rgb8()
+                .pixels()
+                .map(|p| match p.0 {
+                    [128, 0, 0] => 1,
+                    [0, 128, 0] => 2,
+                    _ => 0,
+                })
+                .collect();
             for id in 1..=2u8 {
                 let px: Vec<u8> = ids.iter().map(|&v| u8::from(v == id)).collect();
                 let rle = Rle::from_row_major(h, w, &px);
