@@ -109,6 +109,23 @@ fn bench_masks(label: &str, masks: &[Mask]) {
     report("exact minimiser, sum of distances (no centroid shortcut)", time_each(&geoms, 5, |g| {
         black_box(inner_minimiser(g, InnerMetric::SumOfDistances));
     }));
+    let interior = geoms.iter().map(|g| g.interior_count()).sum::<usize>() as f64 / geoms.len() as f64;
+    report(&format!("brute force over all {interior:.0} interior pixels (first 4)"), time_each(&geoms[..4.min(geoms.len())], 1, |g| {
+        let pts = sampler::EdgePoints::from_points(g.edges());
+        let [x0, y0, x1, y1] = g.foreground_box().unwrap();
+        let mut best = (f64::INFINITY, 0, 0);
+        for y in y0..=y1 {
+            for x in x0..=x1 {
+                if g.is_interior(x as i64, y as i64) {
+                    let f = pts.sum_of_distances(x as f64, y as f64);
+                    if f < best.0 {
+                        best = (f, x, y);
+                    }
+                }
+            }
+        }
+        black_box(best);
+    }));
     report("exact minimiser, squared distances", time_each(&geoms, 5, |g| {
         black_box(inner_minimiser(g, InnerMetric::Squared));
     }));
