@@ -5,7 +5,6 @@
 //! printed.
 
 #[path = "../tests/common/shapes.rs"]
-#[allow(dead_code)]
 mod shapes;
 
 use std::hint::black_box;

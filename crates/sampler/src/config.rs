@@ -161,7 +161,7 @@ impl LevelConfig {
         if self.strides.is_empty() || self.strides.contains(&0) {
             return Err(SamplerError::Config { key: "strides", msg: format!("{:?} must be nonempty and nonzero", self.strides) });
         }
-        if let Some(r) = self.size_ranges.iter().find(|r| !(r[0] <= r[1])) {
+        if let Some(r) = self.size_ranges.iter().find(|r| r[0].partial_cmp(&r[1]).is_none_or(|o| o.is_gt())) {
             return Err(SamplerError::Config { key: "size_ranges", msg: format!("{r:?} is not an ordered pair") });
         }
         Ok(())

@@ -23,7 +23,7 @@ impl<'a> MaskView<'a> {
 
     /// Checks the buffer length; `index` names the mask in the error.
     pub fn check(&self, index: usize) -> Result<(), SamplerError> {
-        let expected = self.width.checked_mul(self.height).unwrap_or(usize::MAX);
+        let expected = self.width.saturating_mul(self.height);
         if self.pixels.len() != expected {
             return Err(SamplerError::MaskLength {
                 index,

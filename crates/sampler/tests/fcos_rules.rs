@@ -42,11 +42,11 @@ fn size_range_is_inclusive_at_both_ends() {
     let s = slice(8, 4, 4);
     // Location (12, 12): l = 64 exactly.
     let b = [12.0 - 64.0, 0.0, 13.0, 13.0];
-    assert_eq!(region(b, None, &s, [-1.0, 64.0]).contains(&5), true);
-    assert_eq!(region(b, None, &s, [64.0, 128.0]).contains(&5), true);
+    assert!(region(b, None, &s, [-1.0, 64.0]).contains(&5));
+    assert!(region(b, None, &s, [64.0, 128.0]).contains(&5));
     let b = [12.0 - 64.5, 0.0, 13.0, 13.0];
-    assert_eq!(region(b, None, &s, [-1.0, 64.0]).contains(&5), false);
-    assert_eq!(region(b, None, &s, [64.0, 128.0]).contains(&5), true);
+    assert!(!region(b, None, &s, [-1.0, 64.0]).contains(&5));
+    assert!(region(b, None, &s, [64.0, 128.0]).contains(&5));
 }
 
 #[test]
