@@ -471,3 +471,49 @@ pub fn run_show_samples(a: ShowSamplesArgs) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mask_box_is_continuous_and_empty_safe() {
+        let mut px = vec![0u8; 6 * 4];
+        px[6 + 2] = 1;
+        px[2 * 6 + 4] = 9;
+        assert_eq!(mask_box(&px, 6), [2.0, 1.0, 5.0, 3.0]);
+        assert_eq!(mask_box(&[0; 4], 2), [0.0; 4]);
+    }
+
+    /// On the real OCHuman sample: one record per person, inner centres always on the mask, JSON fields present.
+    #[test]
+    fn centers_on_real_ochuman_sample() {
+        let Some(dir) = testkit::realdata("ochuman_mmpose") else { return };
+        let tmp = testkit::temp_dir("centers");
+        let mut share = Vec::new();
+        for strategy in [StrategyArg::Bbox, StrategyArg::Inner] {
+            let out = tmp.join("c.json");
+            run_centers(CentersArgs {
+                format: CentersFormat::Ochuman,
+                path: dir.join("test_ochuman.json"),
+                strategy,
+                size: 256,
+                max_size: 900,
+                inner_metric: MetricArg::SumOfDistances,
+                out: out.clone(),
+            })
+            .unwrap();
+            let v: Vec<serde_json::Value> = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+            assert_eq!(v.len(), 5);
+            for r in &v {
+                for key in ["image_id", "annotation_id", "center", "inside_mask", "positives", "ambiguous"] {
+                    assert!(r.get(key).is_some(), "{key} missing in {r}");
+                }
+                assert_eq!(r["positives"].as_array().unwrap().len(), 3);
+            }
+            share.push(v.iter().filter(|r| r["inside_mask"] == true).count());
+        }
+        assert_eq!(share[1], 5, "inner centres lie on the mask by construction");
+        assert!(share[0] < share[1], "box centres miss occluded people: {share:?}");
+    }
+}
