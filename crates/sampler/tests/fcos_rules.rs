@@ -207,3 +207,32 @@ fn bad_input_is_an_error_not_a_panic() {
     let bad = LevelConfig { strides: vec![8], size_ranges: vec![] };
     assert!(assign(&ImageInput { height: 8, width: 8, persons: &[], seed: 0 }, &cfg, &bad).is_err());
 }
+
+#[test]
+fn inner_strategy_samples_around_the_inner_center() {
+    // A U shape: the centroid falls in the gap, so the inner centre comes from the search.
+    let mut m = Mask::new(128, 128);
+    m.segment([30.0, 20.0], [30.0, 100.0], 9.0);
+    m.segment([98.0, 20.0], [98.0, 100.0], 9.0);
+    m.segment([30.0, 100.0], [98.0, 100.0], 9.0);
+    let bbox = m.bbox().unwrap();
+    let g = MaskGeometry::new(m.view()).unwrap();
+    let c = inner_center(&g, InnerMetric::SumOfDistances).unwrap();
+    assert_eq!(c.source, CenterSource::Interior);
+    let cfg = SamplingConfig { center: CenterStrategy::Inner, ..Default::default() };
+    let a = one_person_image(&m, bbox, &cfg);
+    assert_eq!(a.persons[0].center, Some([c.point[0] as f32, c.point[1] as f32]));
+    let levels = LevelConfig::default();
+    let mut want = Vec::new();
+    for (l, s) in a.targets.locations.levels.iter().enumerate() {
+        positive_region(bbox, a.persons[0].center, 1.5, s, levels.size_ranges[l], &mut want);
+    }
+    let got: Vec<u32> = (0..a.targets.len()).filter(|&i| a.targets.labels[i] == 1).map(|i| i as u32).collect();
+    assert!(!got.is_empty());
+    assert_eq!(got, want);
+    // The box centre's positives all lie in the gap of the U; the inner centre's partly on the arm.
+    let on_mask = |a: &Assignment| ImageStats::new(&a.targets, &[m.view()]).unwrap().inside;
+    let bbox_a = one_person_image(&m, bbox, &SamplingConfig { center: CenterStrategy::Bbox, ..Default::default() });
+    assert_eq!(on_mask(&bbox_a).inside, 0);
+    assert!(on_mask(&a).inside > 0, "{:?}", on_mask(&a));
+}
