@@ -22,7 +22,13 @@ impl EventWriter {
         std::fs::create_dir_all(dir)?;
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "localhost".into());
-        let path = dir.join(format!("events.out.tfevents.{}.{host}", now.as_secs()));
+        let mut path = dir.join(format!("events.out.tfevents.{}.{host}", now.as_secs()));
+        // A resumed run may start within the same second: never truncate an earlier file.
+        let mut k = 1;
+        while path.exists() {
+            path = dir.join(format!("events.out.tfevents.{}.{host}.{k}", now.as_secs()));
+            k += 1;
+        }
         let out = BufWriter::new(File::create(&path)?);
         let mut w = Self { path, out };
         let mut event = event_header(wall_time(), 0);

@@ -1,0 +1,116 @@
+//! The solver: SGD with momentum as PyTorch defines it (no dampening), weight decay on weights but a separate
+//! (default zero) decay on norm and bias parameters, and optional clipping of the global gradient norm.
+//!
+//! burn 0.21's `Sgd` has one weight decay for every parameter and clips each tensor on its own, so both are
+//! done here on the gradients before burn's momentum step: clip by the norm over all gradients (PyTorch's
+//! `clip_grad_norm_`), then add `wd · w` to each gradient (coupled L2, as `torch.optim.SGD`), with `wd` =
+//! `weight_decay` for parameters of rank ≥ 2 (conv and linear weights) and `weight_decay_norm` for rank-1
+//! ones (norm scales and shifts, biases).
+
+use std::path::Path;
+
+use anyhow::Context;
+use burn::module::{AutodiffModule, ModuleVisitor, Param};
+use burn::optim::adaptor::OptimizerAdaptor;
+use burn::optim::momentum::MomentumConfig;
+use burn::optim::{GradientsParams, Optimizer, Sgd, SgdConfig};
+use burn::prelude::*;
+use burn::record::{BinFileRecorder, FullPrecisionSettings, Recorder};
+use burn::tensor::backend::AutodiffBackend;
+
+use crate::config::SolverConfig;
+
+/// SGD + grouped weight decay + global-norm clipping for a model `M`.
+pub struct Solver<B: AutodiffBackend, M: AutodiffModule<B>> {
+    sgd: OptimizerAdaptor<Sgd<B::InnerBackend>, M, B>,
+    weight_decay: f64,
+    weight_decay_norm: f64,
+    clip_grad_norm: f64,
+}
+
+/// What one step did to the gradients.
+#[derive(Debug, Clone, Copy)]
+pub struct StepInfo {
+    /// Global L2 norm of the raw gradients (before clipping).
+    pub grad_norm: f64,
+}
+
+impl<B: AutodiffBackend, M: AutodiffModule<B>> Solver<B, M> {
+    /// A fresh solver (empty momentum buffers) from the `[solver]` table.
+    pub fn new(cfg: &SolverConfig) -> Self {
+        let momentum = (cfg.momentum > 0.0).then(|| MomentumConfig::new().with_momentum(cfg.momentum).with_dampening(0.0));
+        let sgd = SgdConfig::new().with_momentum(momentum).init::<B, M>();
+        Self { sgd, weight_decay: cfg.weight_decay, weight_decay_norm: cfg.weight_decay_norm, clip_grad_norm: cfg.clip_grad_norm }
+    }
+
+    /// One update with learning rate `lr`; returns the updated model.
+    pub fn step(&mut self, lr: f64, model: M, mut grads: GradientsParams) -> (M, StepInfo) {
+        let mut norm = SquaredNorm::<B> { grads: &grads, parts: Vec::new() };
+        model.visit(&mut norm);
+        let grad_norm = match norm.parts.into_iter().reduce(|a, b| a + b) {
+            Some(t) => t.into_scalar().elem::<f64>().sqrt(),
+            None => 0.0,
+        };
+        let scale = if self.clip_grad_norm > 0.0 && grad_norm.is_finite() {
+            let coef = self.clip_grad_norm / (grad_norm + 1e-6);
+            if coef < 1.0 { Some(coef) } else { None }
+        } else {
+            None
+        };
+        let mut apply = Adjust::<B> { grads: &mut grads, _b: std::marker::PhantomData, scale, wd: self.weight_decay, wd_norm: self.weight_decay_norm };
+        model.visit(&mut apply);
+        let model = self.sgd.step(lr, model, grads);
+        (model, StepInfo { grad_norm })
+    }
+
+    /// Saves the momentum buffers (full precision).
+    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
+        BinFileRecorder::<FullPrecisionSettings>::new()
+            .record(self.sgd.to_record(), path.to_path_buf())
+            .with_context(|| format!("writing optimizer state {}", path.display()))
+    }
+
+    /// Loads momentum buffers written by [`Solver::save`].
+    pub fn load(mut self, path: &Path, device: &B::Device) -> anyhow::Result<Self> {
+        let record = BinFileRecorder::<FullPrecisionSettings>::new()
+            .load(path.to_path_buf(), device)
+            .with_context(|| format!("reading optimizer state {}", path.display()))?;
+        self.sgd = self.sgd.load_record(record);
+        Ok(self)
+    }
+}
+
+struct SquaredNorm<'a, B: AutodiffBackend> {
+    grads: &'a GradientsParams,
+    parts: Vec<Tensor<B::InnerBackend, 1>>,
+}
+
+impl<B: AutodiffBackend> ModuleVisitor<B> for SquaredNorm<'_, B> {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
+        if let Some(g) = self.grads.get::<B::InnerBackend, D>(param.id) {
+            self.parts.push(g.powi_scalar(2).sum());
+        }
+    }
+}
+
+struct Adjust<'a, B: AutodiffBackend> {
+    grads: &'a mut GradientsParams,
+    _b: std::marker::PhantomData<B>,
+    scale: Option<f64>,
+    wd: f64,
+    wd_norm: f64,
+}
+
+impl<B: AutodiffBackend> ModuleVisitor<B> for Adjust<'_, B> {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
+        let Some(mut g) = self.grads.remove::<B::InnerBackend, D>(param.id) else { return };
+        if let Some(s) = self.scale {
+            g = g.mul_scalar(s);
+        }
+        let wd = if D >= 2 { self.wd } else { self.wd_norm };
+        if wd != 0.0 {
+            g = param.val().inner().mul_scalar(wd).add(g);
+        }
+        self.grads.register::<B::InnerBackend, D>(param.id, g);
+    }
+}

@@ -1,0 +1,72 @@
+//! The training loop on a tiny model: exact resume, non-finite losses, checkpoints, logs.
+
+mod train_common;
+
+use std::sync::Arc;
+
+use burn::backend::Flex;
+use burn::prelude::*;
+use train_common::{B, Tiny, config, fresh_dir, synth};
+use trainer::training::engine::{Outcome, RunContext, train};
+
+fn run(cfg: &trainer::config::ExperimentConfig, dir: &std::path::Path, resume: bool, stop_after: Option<u64>, nan_at: Option<usize>) -> anyhow::Result<Outcome> {
+    let device = Default::default();
+    Flex::seed(&device, cfg.seed);
+    let model = Tiny::<B>::new(&device, nan_at);
+    let train_ds = Arc::new(data::datasets::hvis(std::path::Path::new(&cfg.data.train.root), "train").unwrap());
+    let ctx = RunContext { dir: dir.to_path_buf(), resolved_toml: toml::to_string(cfg).unwrap(), train: train_ds, resume, stop_after, quiet: true };
+    train::<B, _>(model, &device, cfg, &ctx, None)
+}
+
+#[test]
+fn resumed_run_ends_with_the_same_weights_bit_for_bit() {
+    let root = synth("resume");
+    let straight = fresh_dir("straight");
+    let cfg = config(&root, &straight);
+    let Outcome::Finished { iterations, checkpoint: a } = run(&cfg, &straight, false, None, None).unwrap() else { panic!("did not finish") };
+    assert!(iterations >= 4, "{iterations} iterations");
+    // The same run cut in the middle of the first epoch, then resumed (a fresh process would do the same).
+    let split = fresh_dir("split");
+    let cfg2 = config(&root, &split);
+    let half = iterations / 2 - 1;
+    match run(&cfg2, &split, false, Some(half), None).unwrap() {
+        Outcome::Stopped { iterations: n, .. } => assert_eq!(n, half),
+        o => panic!("expected a stop, got {o:?}"),
+    }
+    let Outcome::Finished { iterations: n2, checkpoint: b } = run(&cfg2, &split, true, None, None).unwrap() else { panic!() };
+    assert_eq!(n2, iterations);
+    let wa = std::fs::read(a.join("model.bin")).unwrap();
+    let wb = std::fs::read(b.join("model.bin")).unwrap();
+    assert_eq!(wa.len(), wb.len());
+    assert!(wa == wb, "resumed weights differ from the uninterrupted run's");
+    // The optimizer state too.
+    assert!(std::fs::read(a.join("optim.bin")).unwrap() == std::fs::read(b.join("optim.bin")).unwrap());
+    // Checkpoints kept: the newest 2; `last` names the newest.
+    let ckpts: Vec<_> = std::fs::read_dir(split.join("checkpoints")).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().to_string()).filter(|n| n.starts_with("iter_")).collect();
+    assert_eq!(ckpts.len(), 2, "{ckpts:?}");
+    assert_eq!(std::fs::read_to_string(split.join("checkpoints/last")).unwrap().trim(), format!("iter_{iterations:08}"));
+    // metrics.jsonl has one record per iteration over both parts.
+    let lines = std::fs::read_to_string(split.join("metrics.jsonl")).unwrap();
+    let iters: Vec<u64> = lines.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["iteration"].as_u64().unwrap()).collect();
+    assert_eq!(iters, (1..=iterations).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_non_finite_loss_stops_naming_loss_iteration_and_samples() {
+    let root = synth("nan");
+    let dir = fresh_dir("nan");
+    let cfg = config(&root, &dir);
+    // 4 iterations per epoch, checkpoints at 3 and 4; the 5th call (iteration 5) returns NaN.
+    let err = run(&cfg, &dir, false, None, Some(4)).unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(msg.contains("non-finite loss: fg = NaN at iteration 5"), "{msg}");
+    assert!(msg.contains("hvis/train/0"), "sample ids missing: {msg}");
+    assert!(msg.contains("iter_00000004"), "last good checkpoint not named: {msg}");
+    // The last good checkpoint is intact and nothing later was written.
+    let last = std::fs::read_to_string(dir.join("checkpoints/last")).unwrap();
+    assert_eq!(last.trim(), "iter_00000004");
+    let device = Default::default();
+    let m = trainer::training::engine::load_model::<Flex, _>(Tiny::<Flex>::new(&device, None), &dir.join("checkpoints/iter_00000004"), &device).unwrap();
+    let w: Vec<f32> = m.conv1_weight().into_data().to_vec().unwrap();
+    assert!(w.iter().all(|v| v.is_finite()));
+}
