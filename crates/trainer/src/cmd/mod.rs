@@ -14,6 +14,7 @@ pub mod track;
 pub mod track_draw;
 pub mod track_input;
 pub mod track_output;
+pub mod weights;
 
 /// HVISNet: real-time segmentation and tracking of every person in a video.
 #[derive(Debug, Parser)]
@@ -39,6 +40,9 @@ pub enum Command {
     /// Score results: `eval mots|coco|ochuman|ytvis` (exact against TrackEval / pycocotools).
     #[command(subcommand)]
     Eval(eval::EvalCmd),
+    /// Weight conversion: `weights import --from FILE.pth --format ucbdrive|timm --out FILE.bpk`.
+    #[command(subcommand)]
+    Weights(weights::WeightsCmd),
 }
 
 /// Runs the parsed command.
@@ -49,6 +53,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Data(cmd) => data::run(cmd),
         Command::Track(args) => track::run(args),
         Command::Eval(cmd) => eval::run(cmd),
+        Command::Weights(cmd) => weights::run(cmd),
     }
 }
 
