@@ -109,7 +109,7 @@ impl BlendMaskConfig {
         if b.in_channels == 0 || b.convs_dim == 0 {
             return err("basis.convs_dim", "in_channels and convs_dim must be > 0");
         }
-        if b.norm == NormKind::Gn && (b.gn_groups == 0 || b.convs_dim % b.gn_groups != 0) {
+        if b.norm == NormKind::Gn && (b.gn_groups == 0 || !b.convs_dim.is_multiple_of(b.gn_groups)) {
             return err("basis.gn_groups", "must be > 0 and divide convs_dim");
         }
         if b.loss_on && b.num_classes == 0 {

@@ -9,6 +9,7 @@ pub mod blender;
 pub mod config;
 pub mod error;
 pub mod loss;
+pub mod paste;
 pub mod roi_align;
 
 pub use attention::AttentionLayer;
@@ -17,4 +18,5 @@ pub use blender::Blender;
 pub use config::{BasisConfig, BlendMaskConfig};
 pub use error::BlendMaskError;
 pub use loss::{mask_loss, semantic_loss, zero_loss};
+pub use paste::paste_mask;
 pub use roi_align::{crop_and_resize_mask, roi_align, roi_align_host, Roi, RoiAlignConfig};

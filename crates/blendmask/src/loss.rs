@@ -11,7 +11,8 @@ use fcos::bce_with_logits;
 ///
 /// - `mask_logits`: `[P, R, R]` from [`crate::Blender::forward`] (one per FCOS positive);
 /// - `gt_masks`: `[P, R, R]` 0/1 GT masks cropped to each positive's GT box and resized to R×R
-///   (see [`crate::crop_and_resize_mask`]);
+///   (see [`crate::crop_and_resize_mask`]; crop each GT once into `[G, R, R]` and `select` rows by
+///   the positives' GT index, as the blender does with `roi_index`);
 /// - `ctr_targets`: `[P]` centerness targets of the positives;
 /// - `loss_denorm`: `[1]` FCOS's max(Σ ctr targets, 1e−6) (`fcos::FcosLosses::loss_denorm`).
 ///

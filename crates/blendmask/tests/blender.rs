@@ -166,7 +166,7 @@ fn mask_loss_matches_hand_computation() {
 #[test]
 fn semantic_loss_matches_hand_computation() {
     let dev = Default::default();
-    let logits = random(1 * 2 * 2 * 2, 9);
+    let logits = random(2 * 2 * 2, 9);
     let targets = vec![0i64, 1, 1, 0];
     let l = semantic_loss(
         Tensor::<B, 4>::from_data(TensorData::new(logits.clone(), [1, 2, 2, 2]), &dev),

@@ -145,3 +145,31 @@ fn crop_and_resize_of_a_box_mask_in_its_own_box_is_all_ones() {
         assert!(half[r * 28 + 14..(r + 1) * 28].iter().all(|&v| v == 0.0));
     }
 }
+
+#[test]
+fn paste_mask_fills_its_box_and_nothing_else() {
+    use blendmask::paste_mask;
+    let ones = vec![1.0f32; 56 * 56];
+    let m = paste_mask(&ones, 56, [10.0, 5.0, 30.0, 25.0], 40, 50, 0.5).unwrap();
+    for y in 0..40 {
+        for x in 0..50 {
+            let inside = (10..30).contains(&x) && (5..25).contains(&y);
+            assert_eq!(m[y * 50 + x] == 1, inside, "pixel ({y},{x})");
+        }
+    }
+    // Left half of the mask on: left half of the box pasted.
+    let half: Vec<f32> = (0..56 * 56).map(|i| ((i % 56) < 28) as u8 as f32).collect();
+    let m = paste_mask(&half, 56, [0.0, 0.0, 40.0, 20.0], 20, 40, 0.5).unwrap();
+    assert!((0..20).all(|y| (0..20).all(|x| m[y * 40 + x] == 1) && (20..40).all(|x| m[y * 40 + x] == 0)));
+    // Round trip with crop_and_resize: a box mask cropped to its box and pasted back is itself.
+    let mut src = vec![0u8; 30 * 30];
+    for y in 4..20 {
+        for x in 7..25 {
+            src[y * 30 + x] = 1;
+        }
+    }
+    let crop = crop_and_resize_mask(&src, 30, 30, [7.0, 4.0, 25.0, 20.0], 56).unwrap();
+    assert_eq!(paste_mask(&crop, 56, [7.0, 4.0, 25.0, 20.0], 30, 30, 0.5).unwrap(), src);
+    assert!(paste_mask(&ones[..10], 56, [0.0; 4], 4, 4, 0.5).is_err());
+    assert!(paste_mask(&ones, 56, [0.0, 0.0, -1.0, 5.0], 4, 4, 0.5).unwrap().iter().all(|&v| v == 0));
+}

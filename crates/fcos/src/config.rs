@@ -99,7 +99,7 @@ impl FcosConfig {
             return err("num_classes", "must be >= 1");
         }
         match self.norm {
-            NormKind::Gn if self.gn_groups == 0 || self.in_channels % self.gn_groups != 0 => {
+            NormKind::Gn if self.gn_groups == 0 || !self.in_channels.is_multiple_of(self.gn_groups) => {
                 return err("gn_groups", "must be > 0 and divide in_channels");
             }
             NormKind::Bn => return err("norm", "the FCOS head supports \"gn\" or \"none\""),
@@ -108,7 +108,7 @@ impl FcosConfig {
         if !(self.prior_prob > 0.0 && self.prior_prob < 1.0) {
             return err("prior_prob", "must be in (0, 1)");
         }
-        if !(self.init_std >= 0.0) {
+        if self.init_std.is_nan() || self.init_std < 0.0 {
             return err("init_std", "must be >= 0");
         }
         if self.fpn_strides.is_empty() || self.fpn_strides.contains(&0) {
@@ -123,7 +123,7 @@ impl FcosConfig {
         if !(self.focal_alpha >= 0.0 && self.focal_alpha <= 1.0) {
             return err("focal_alpha", "must be in [0, 1]");
         }
-        if !(self.focal_gamma >= 0.0) {
+        if self.focal_gamma.is_nan() || self.focal_gamma < 0.0 {
             return err("focal_gamma", "must be >= 0");
         }
         if !(0.0..=1.0).contains(&self.nms_thresh) {

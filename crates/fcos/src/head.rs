@@ -103,6 +103,14 @@ impl<B: Backend> FcosHeadOutput<B> {
     }
 }
 
+/// Per-location rows `[N·L, C]` of per-level maps `[N, C, H_i, W_i]` in FCOS order; `select(0, pos_inds)`
+/// on the result gathers attentions or embeddings at the positives.
+pub fn flatten_rows<B: Backend>(maps: &[Tensor<B, 4>]) -> Tensor<B, 2> {
+    let flat = flatten_levels(maps);
+    let [n, l, c] = flat.dims();
+    flat.reshape([n * l, c])
+}
+
 /// Turns per-level maps `[N, C, H_i, W_i]` into `[N, Σ H_i·W_i, C]` (levels in order, row-major inside).
 /// Used for class/box/centerness outputs, BlendMask attention maps and ID embeddings alike.
 pub fn flatten_levels<B: Backend>(maps: &[Tensor<B, 4>]) -> Tensor<B, 3> {

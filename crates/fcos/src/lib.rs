@@ -16,7 +16,7 @@ pub mod postprocess;
 
 pub use config::{FcosConfig, NormKind};
 pub use error::FcosError;
-pub use head::{flatten_levels, FcosHead, FcosHeadOutput, FlatHeadOutput};
+pub use head::{flatten_levels, flatten_rows, FcosHead, FcosHeadOutput, FlatHeadOutput};
 pub use locations::{compute_locations, Location};
 pub use loss::{bce_with_logits, fcos_losses, giou_ltrb, sigmoid_focal_loss, FcosLosses, FcosTargets, LossNormalizers};
 pub use norm::{ConvBlock, Norm};

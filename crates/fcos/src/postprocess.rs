@@ -83,16 +83,24 @@ pub fn postprocess_image<B: Backend>(
             stride,
         });
     }
-    Ok(postprocess_levels(&levels, config))
+    postprocess_levels(&levels, config)
 }
 
-/// Post-processes host predictions of one image (all levels, in order).
-pub fn postprocess_levels(levels: &[LevelPrediction], config: &FcosConfig) -> Vec<Detection> {
+/// Post-processes host predictions of one image (all levels, in order). Errors when a level's buffers
+/// do not match its `height × width`.
+pub fn postprocess_levels(levels: &[LevelPrediction], config: &FcosConfig) -> Result<Vec<Detection>, FcosError> {
     let mut all = Vec::new();
     let mut offset = 0;
     for (level, lp) in levels.iter().enumerate() {
         let hw = lp.height * lp.width;
-        let c = if hw == 0 { 0 } else { lp.cls_logits.len() / hw };
+        let c = lp.cls_logits.len().checked_div(hw).unwrap_or(0);
+        if c * hw != lp.cls_logits.len() || lp.bbox_reg.len() != 4 * hw || lp.ctrness.len() != hw {
+            return Err(FcosError::Shape {
+                what: "LevelPrediction buffers",
+                expected: format!("[C·{hw}], [4·{hw}], [{hw}] for a {}×{} level", lp.height, lp.width),
+                got: vec![lp.cls_logits.len(), lp.bbox_reg.len(), lp.ctrness.len()],
+            });
+        }
         // (p, class, location-in-level)
         let mut cand: Vec<(f32, usize, usize)> = Vec::new();
         for k in 0..c {
@@ -129,7 +137,7 @@ pub fn postprocess_levels(levels: &[LevelPrediction], config: &FcosConfig) -> Ve
     let keep = nms(&all, config.nms_thresh);
     let mut kept: Vec<Detection> = keep.into_iter().map(|i| all[i]).collect();
     kept.truncate(config.max_detections);
-    kept
+    Ok(kept)
 }
 
 /// Intersection over union of two xyxy boxes (no +1; torchvision convention).

@@ -177,6 +177,7 @@ fn gradients_match_finite_differences() {
 
     let eps = 1e-2f32;
     let mut max_err = 0.0f64;
+    #[allow(clippy::needless_range_loop)]
     let mut check = |which: usize, analytic: &[f32]| {
         for i in 0..analytic.len() {
             let (mut a, mut b) = ((c.cls.clone(), c.reg.clone(), c.ctr.clone()), (c.cls.clone(), c.reg.clone(), c.ctr.clone()));

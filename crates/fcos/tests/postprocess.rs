@@ -33,7 +33,7 @@ fn threshold_acts_on_product_and_score_is_its_sqrt() {
     let cfg = FcosConfig { fpn_strides: vec![8], sizes_of_interest: vec![], ..Default::default() };
     // p = 0.2·0.2 = 0.04 < 0.05 (though √p = 0.2): dropped. p = 0.3·0.2 = 0.06: kept with score √0.06.
     let lv = level(1, 4, 4, 8, &[(0, 6, 0.3, 0.2, [1.0, 2.0, 3.0, 4.0]), (0, 9, 0.2, 0.2, [1.0; 4])]);
-    let dets = postprocess_levels(&[lv], &cfg);
+    let dets = postprocess_levels(&[lv], &cfg).unwrap();
     assert_eq!(dets.len(), 1);
     let d = dets[0];
     assert!((d.score - 0.06f32.sqrt()).abs() < 1e-5);
@@ -45,7 +45,7 @@ fn threshold_acts_on_product_and_score_is_its_sqrt() {
     // Without THRESH_WITH_CTR the test is on σ(cls) alone: both pass.
     let cfg2 = FcosConfig { thresh_with_ctr: false, ..cfg };
     let lv = level(1, 4, 4, 8, &[(0, 6, 0.3, 0.2, [1.0; 4]), (0, 9, 0.2, 0.2, [1.0; 4])]);
-    assert_eq!(postprocess_levels(&[lv], &cfg2).len(), 2);
+    assert_eq!(postprocess_levels(&[lv], &cfg2).unwrap().len(), 2);
 }
 
 #[test]
@@ -58,7 +58,7 @@ fn nms_is_class_aware_and_levels_are_offset() {
     // Level 1 (2×2, s 16): a separate box far away.
     let l1 = level(2, 2, 2, 16, &[(0, 3, 0.6, 0.9, [0.5, 0.5, 0.5, 0.5])]);
     let l2 = level(2, 1, 1, 32, &[]);
-    let dets = postprocess_levels(&[l0, l1, l2], &cfg);
+    let dets = postprocess_levels(&[l0, l1, l2], &cfg).unwrap();
     let summary: Vec<(usize, usize, usize)> = dets.iter().map(|d| (d.class, d.level, d.location)).collect();
     assert_eq!(summary, vec![(0, 0, 5), (1, 0, 5), (0, 1, 16 + 3)]);
     assert!(dets.windows(2).all(|w| w[0].score >= w[1].score));
@@ -66,9 +66,9 @@ fn nms_is_class_aware_and_levels_are_offset() {
     let l0 = level(2, 4, 4, 8, &[(0, 5, 0.9, 0.9, [2.0; 4]), (0, 10, 0.8, 0.9, [0.4; 4]), (0, 15, 0.7, 0.9, [0.4; 4])]);
     let l1 = level(2, 2, 2, 16, &[]);
     let l2 = level(2, 1, 1, 32, &[]);
-    assert_eq!(postprocess_levels(&[l0.clone(), l1.clone(), l2.clone()], &tight).len(), 2);
+    assert_eq!(postprocess_levels(&[l0.clone(), l1.clone(), l2.clone()], &tight).unwrap().len(), 2);
     let topk = FcosConfig { pre_nms_topk: 1, ..cfg };
-    let d = postprocess_levels(&[l0, l1, l2], &topk);
+    let d = postprocess_levels(&[l0, l1, l2], &topk).unwrap();
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].location, 5);
 }
@@ -102,7 +102,10 @@ fn tensor_path_reads_the_requested_image() {
     };
     assert!(postprocess_image(&out, 0, &cfg).unwrap().is_empty());
     let got = postprocess_image(&out, 1, &cfg).unwrap();
-    assert_eq!(got, postprocess_levels(&[lv0, lv1], &cfg));
+    assert_eq!(got, postprocess_levels(&[lv0.clone(), lv1], &cfg).unwrap());
     assert_eq!(got.len(), 2);
     assert!(postprocess_image(&out, 2, &cfg).is_err());
+    let mut broken = lv0;
+    broken.ctrness.pop();
+    assert!(postprocess_levels(&[broken], &cfg).is_err());
 }

@@ -68,10 +68,10 @@ impl IdBranchConfig {
                 return err(key, "must be finite and >= 0");
             }
         }
-        if let Some(s) = self.emb_scale {
-            if !(s > 0.0 && s.is_finite()) {
-                return err("emb_scale", "must be positive");
-            }
+        if let Some(s) = self.emb_scale
+            && !(s > 0.0 && s.is_finite())
+        {
+            return err("emb_scale", "must be positive");
         }
         Ok(())
     }
