@@ -14,14 +14,14 @@ use trainer::config::ExperimentConfig;
 use trainer::training::batch::HostBatch;
 use trainer::training::model::{InferModel, Instance, NamedLosses, TrainModel};
 
-pub type B = Autodiff<Flex>;
+pub type AB = Autodiff<Flex>;
 
 /// A per-pixel foreground predictor at stride 4 (two convs): loss `fg` is the BCE against the share of
 /// person pixels in each 4×4 cell, `ctr` is a second term on the sampler's positives so two names are logged.
-#[derive(Module, Debug, Clone)]
-pub struct Tiny<Bk: Backend> {
-    conv1: Conv2d<Bk>,
-    conv2: Conv2d<Bk>,
+#[derive(Module, Debug)]
+pub struct Tiny<B: Backend> {
+    conv1: Conv2d<B>,
+    conv2: Conv2d<B>,
     /// Calls to `losses` so far, and the call at which the loss becomes NaN (fault injection).
     #[module(skip)]
     calls: Arc<AtomicUsize>,
@@ -29,8 +29,8 @@ pub struct Tiny<Bk: Backend> {
     nan_at_call: Option<usize>,
 }
 
-impl<Bk: Backend> Tiny<Bk> {
-    pub fn new(device: &Bk::Device, nan_at_call: Option<usize>) -> Self {
+impl<B: Backend> Tiny<B> {
+    pub fn new(device: &B::Device, nan_at_call: Option<usize>) -> Self {
         Self {
             conv1: Conv2dConfig::new([3, 8], [4, 4]).with_stride([4, 4]).init(device),
             conv2: Conv2dConfig::new([8, 1], [3, 3]).with_padding(PaddingConfig2d::Same).init(device),
@@ -39,16 +39,28 @@ impl<Bk: Backend> Tiny<Bk> {
         }
     }
 
-    pub fn conv1_weight(&self) -> Tensor<Bk, 4> {
+    pub fn conv1_weight(&self) -> Tensor<B, 4> {
         self.conv1.weight.val()
     }
 
-    fn logits(&self, x: Tensor<Bk, 4>) -> Tensor<Bk, 4> {
+    /// Every parameter value, in a fixed order.
+    pub fn values(&self) -> Vec<f32> {
+        let mut v: Vec<f32> = Vec::new();
+        for conv in [&self.conv1, &self.conv2] {
+            v.extend(conv.weight.val().into_data().convert::<f32>().to_vec::<f32>().unwrap());
+            if let Some(b) = &conv.bias {
+                v.extend(b.val().into_data().convert::<f32>().to_vec::<f32>().unwrap());
+            }
+        }
+        v
+    }
+
+    fn logits(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
         self.conv2.forward(burn::tensor::activation::relu(self.conv1.forward(x)))
     }
 }
 
-fn images<Bk: Backend>(b: &HostBatch, device: &Bk::Device) -> Tensor<Bk, 4> {
+fn images<B: Backend>(b: &HostBatch, device: &B::Device) -> Tensor<B, 4> {
     Tensor::from_data(TensorData::new(b.images.clone(), [b.n, 3, b.height, b.width]), device)
 }
 
@@ -74,12 +86,12 @@ fn fg_share(b: &HostBatch) -> (Vec<f32>, [usize; 4]) {
     (out, [b.n, 1, h4, w4])
 }
 
-impl<Bk: AutodiffBackend> TrainModel<Bk> for Tiny<Bk> {
-    fn losses(&self, batch: &HostBatch, device: &Bk::Device) -> anyhow::Result<NamedLosses<Bk>> {
+impl<B: AutodiffBackend> TrainModel<B> for Tiny<B> {
+    fn losses(&self, batch: &HostBatch, device: &B::Device) -> anyhow::Result<NamedLosses<B>> {
         let call = self.calls.fetch_add(1, Ordering::SeqCst);
-        let logits = self.logits(images::<Bk>(batch, device));
+        let logits = self.logits(images::<B>(batch, device));
         let (share, shape) = fg_share(batch);
-        let t = Tensor::<Bk, 4>::from_data(TensorData::new(share, shape), device);
+        let t = Tensor::<B, 4>::from_data(TensorData::new(share, shape), device);
         // BCE with logits: softplus(z) - t z.
         let sp = burn::tensor::activation::softplus(logits.clone(), 1.0);
         let mut fg = (sp - logits.clone() * t).mean();
@@ -92,10 +104,10 @@ impl<Bk: AutodiffBackend> TrainModel<Bk> for Tiny<Bk> {
     }
 }
 
-impl<Bk: Backend> InferModel<Bk> for Tiny<Bk> {
-    fn infer(&self, frame: &data::augment::Augmented, original: (u32, u32), device: &Bk::Device) -> anyhow::Result<Vec<Instance>> {
+impl<B: Backend> InferModel<B> for Tiny<B> {
+    fn infer(&self, frame: &data::augment::Augmented, original: (u32, u32), device: &B::Device) -> anyhow::Result<Vec<Instance>> {
         let (h, w) = (frame.height as usize, frame.width as usize);
-        let x = Tensor::<Bk, 4>::from_data(TensorData::new(frame.image.clone(), [1, 3, h, w]), device);
+        let x = Tensor::<B, 4>::from_data(TensorData::new(frame.image.clone(), [1, 3, h, w]), device);
         let p: Vec<f32> = burn::tensor::activation::sigmoid(self.logits(x)).into_data().convert::<f32>().to_vec().unwrap();
         let (oh, ow) = original;
         let (vh, vw) = frame.valid;

@@ -1,10 +1,18 @@
-//! `trainer train CONFIG.toml`: the training job.
+//! `trainer train CONFIG.toml`: the training job (HVISNet on the configured datasets and device).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
 
+use anyhow::Context;
+use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
 
-use crate::config;
+use crate::config::{self, DatasetRef, ExperimentConfig};
+use crate::training::device::{DeviceChoice, resolve};
+use crate::training::engine::{Outcome, RunContext, train};
+use crate::training::evaluate::CocoEvaluator;
+use crate::training::{batch, interrupt, network, run_dir};
 
 /// Arguments of `trainer train`.
 #[derive(Debug, Args)]
@@ -19,22 +27,104 @@ pub struct TrainArgs {
     pub resume: bool,
 }
 
-/// Resolves the config, then reports that the training loop is not part of this build yet.
+/// Resolves the config, checks device and datasets, then trains and evaluates.
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let resolved = config::load(&args.config, &args.set)?;
-    let c = &resolved.config;
+    let c = resolved.config.clone();
+    let device = resolve(&c.device, &c.devices)?;
+    let started = Instant::now();
+    ensure_synth(&c.data.train)?;
+    ensure_synth(&c.data.val)?;
+    let train_ds = open(&c.data.train, "data.train")?;
+    let val_ds = open(&c.data.val, "data.val")?;
     eprintln!(
-        "config {} resolved: {} on {} ({} epochs, base LR {}, sampling {:?}), output to {}",
+        "{}: {} on {} ({} frames, {} identities), val {} ({} frames), device {device}, output {}",
         args.config.display(),
         c.model.backbone.name,
-        c.data.train.name,
-        c.solver.epochs,
-        c.solver.base_lr,
-        c.model.sampling.center,
+        train_ds.name,
+        train_ds.len(),
+        train_ds.num_identities,
+        val_ds.name,
+        val_ds.len(),
         c.output_dir
     );
-    anyhow::bail!(
-        "the training loop is not built yet (issue 6); `trainer config print {}` shows the resolved config",
-        args.config.display()
-    )
+    let toml = resolved.to_toml_string();
+    match device {
+        DeviceChoice::Cpu => {
+            type B = burn::backend::Autodiff<burn::backend::Flex>;
+            run_on::<B>(&c, toml, &Default::default(), train_ds, val_ds, args.resume, started)
+        }
+        #[cfg(feature = "cuda")]
+        DeviceChoice::Cuda(n) => {
+            type B = burn::backend::Autodiff<burn::backend::Cuda>;
+            run_on::<B>(&c, toml, &burn::backend::cuda::CudaDevice::new(n as usize), train_ds, val_ds, args.resume, started)
+        }
+        #[cfg(not(feature = "cuda"))]
+        DeviceChoice::Cuda(_) => unreachable!("resolve() refuses CUDA without the feature"),
+    }
+}
+
+fn run_on<B: AutodiffBackend>(
+    c: &ExperimentConfig,
+    resolved_toml: String,
+    device: &B::Device,
+    train_ds: data::datasets::FrameDataset,
+    val_ds: data::datasets::FrameDataset,
+    resume: bool,
+    started: Instant,
+) -> anyhow::Result<()> {
+    if !c.model.backbone.weights.is_empty() {
+        anyhow::bail!(
+            "model.backbone.weights = {:?}: starting from imported ImageNet weights is not wired into `trainer train` yet; leave it empty for random init",
+            c.model.backbone.weights
+        );
+    }
+    B::seed(device, c.seed);
+    let model_cfg = network::model_config(c, train_ds.num_identities as usize)?;
+    let model = hvisnet::Hvisnet::<B>::new(&model_cfg, device).map_err(|e| anyhow::anyhow!("building the network: {e}"))?;
+    let dir = PathBuf::from(&c.output_dir);
+    run_dir::prepare(&dir, &resolved_toml, &run_dir::RunMeta { device: c.device.clone(), seed: c.seed })
+        .with_context(|| format!("preparing the run folder {}", dir.display()))?;
+    let mut evaluator = CocoEvaluator::new(Arc::new(val_ds), batch::augment_config(c), &dir, c.eval.score_thresh)?;
+    interrupt::install();
+    let ctx = RunContext { dir: dir.clone(), resolved_toml, train: Arc::new(train_ds), resume, stop_after: None, quiet: false };
+    let outcome = train::<B, _>(model, device, c, &ctx, Some(&mut evaluator))?;
+    let took = crate::training::progress::fmt_secs(started.elapsed().as_secs_f64());
+    match outcome {
+        Outcome::Finished { iterations, checkpoint } => {
+            eprintln!("finished {iterations} iterations in {took}");
+            eprintln!("results in {}:", dir.display());
+            eprintln!("  evaluation      {}", dir.join("eval/summary.md").display());
+            eprintln!("  checkpoint      {}", checkpoint.display());
+            eprintln!("  metrics         {}", dir.join("metrics.jsonl").display());
+            eprintln!("  TensorBoard     tensorboard --logdir {}", dir.display());
+            if let Ok(md) = std::fs::read_to_string(dir.join("eval/summary.md")) {
+                eprintln!("\n{md}");
+            }
+        }
+        Outcome::Stopped { iterations, checkpoint } => {
+            eprintln!("stopped after {iterations} iterations ({took}); checkpoint {}", checkpoint.display());
+            eprintln!("continue with: trainer train <config> --resume (same config and --set overrides)");
+        }
+    }
+    Ok(())
+}
+
+/// The synthetic set is generated on first use (the quickstart's data); other datasets must be present.
+fn ensure_synth(d: &DatasetRef) -> anyhow::Result<()> {
+    let root = Path::new(&d.root);
+    if d.name != "synth" || root.join(format!("{}.json", d.split)).exists() {
+        return Ok(());
+    }
+    let cfg = data::synth::SynthConfig::default();
+    eprintln!("generating the synthetic dataset in {} ({} videos × {} frames, {}×{}) ...", root.display(), cfg.videos, cfg.frames, cfg.width, cfg.height);
+    let t = Instant::now();
+    data::synth::generate(&cfg, root).with_context(|| format!("generating the synthetic dataset in {}", root.display()))?;
+    eprintln!("generated in {:.1}s", t.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn open(d: &DatasetRef, key: &str) -> anyhow::Result<data::datasets::FrameDataset> {
+    data::datasets::open(&d.name, Path::new(&d.root), &d.split)
+        .with_context(|| format!("{key} (name = {:?}, root = {:?}, split = {:?})", d.name, d.root, d.split))
 }

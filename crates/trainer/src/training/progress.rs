@@ -13,6 +13,7 @@ pub struct Progress {
     started: Instant,
     last_line: Instant,
     every: Duration,
+    quiet: bool,
 }
 
 impl Progress {
@@ -30,7 +31,7 @@ impl Progress {
         });
         let every = if quiet { Duration::MAX } else { Duration::from_secs(10) };
         let now = Instant::now();
-        Self { bar, total, start_iter: start, started: now, last_line: now, every }
+        Self { bar, total, start_iter: start, started: now, last_line: now, every, quiet }
     }
 
     /// Iterations per second since the start of this process's part of the run.
@@ -45,7 +46,7 @@ impl Progress {
             b.set_message(format!("epoch {} loss {loss:.4} lr {lr:.2e}", epoch + 1));
             return;
         }
-        if self.last_line.elapsed() >= self.every || iter == self.total {
+        if !self.quiet && (self.last_line.elapsed() >= self.every || iter == self.total) {
             self.last_line = Instant::now();
             let rate = self.rate(iter);
             let eta = if rate > 0.0 { (self.total - iter) as f64 / rate } else { f64::NAN };
