@@ -176,10 +176,11 @@ pub fn ochuman(root: &Path, split: &str) -> Result<FrameDataset, DataError> {
     Ok(FrameDataset { name: format!("{name}/{split}"), frames, num_identities: 0 })
 }
 
-/// Opens a dataset by name (`hvis`, `ytvis-person`, `coco-persons`, `ochuman`) under `root`.
+/// Opens a dataset by name (`hvis`, `ytvis-person`, `coco-persons`, `ochuman`, or `synth`: the synthetic
+/// set, which has the HVIS layout) under `root`.
 pub fn open(name: &str, root: &Path, split: &str) -> Result<FrameDataset, DataError> {
     match name {
-        "hvis" => hvis(root, split),
+        "hvis" | "synth" => hvis(root, split),
         "ytvis-person" => ytvis_person(root, split),
         "coco-persons" => coco_persons(root, split),
         "ochuman" => ochuman(root, split),
