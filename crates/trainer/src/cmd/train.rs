@@ -34,8 +34,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let device = resolve(&c.device, &c.devices)?;
     let started = Instant::now();
     ensure_synth(&c.data.train)?;
-    ensure_synth(&c.data.val)?;
     let train_ds = open(&c.data.train, "data.train")?;
+    ensure_synth(&c.data.val)?;
     let val_ds = open(&c.data.val, "data.val")?;
     eprintln!(
         "{}: {} on {} ({} frames, {} identities), val {} ({} frames), device {device}, output {}",
