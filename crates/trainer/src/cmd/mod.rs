@@ -4,6 +4,7 @@ use std::ffi::OsString;
 
 use clap::{Parser, Subcommand};
 
+pub mod bench;
 pub mod config;
 pub mod data;
 pub mod data_centers;
@@ -43,6 +44,8 @@ pub enum Command {
     /// Weight conversion: `weights import --from FILE.pth --format ucbdrive|timm --out FILE.bpk`.
     #[command(subcommand)]
     Weights(weights::WeightsCmd),
+    /// Parameters, forward and training-step time of the configured network (`bench --config C --size 512 [--json]`).
+    Bench(bench::BenchArgs),
 }
 
 /// Runs the parsed command.
@@ -54,6 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Track(args) => track::run(args),
         Command::Eval(cmd) => eval::run(cmd),
         Command::Weights(cmd) => weights::run(cmd),
+        Command::Bench(args) => bench::run(args),
     }
 }
 
