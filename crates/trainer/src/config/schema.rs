@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{ConfigError, Layered};
 
+/// `[model.sampling]` is the sampler crate's own config; `[tracker]` the tracker crate's.
+pub use sampler::{Ambiguity, CenterStrategy, InnerMetric, Mix, SamplingConfig};
+pub use tracker::TrackerConfig;
+
 /// A whole experiment: model, data, solver, evaluation, tracker and run settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -179,70 +183,6 @@ impl Default for IdBranchConfig {
     }
 }
 
-/// Where a person's centre is taken for centre sampling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CenterStrategy {
-    /// Box centre (FCOS).
-    Bbox,
-    /// Mask centroid (CondInst).
-    Centroid,
-    /// Inner centre (HVISNet).
-    Inner,
-    /// No centre sampling: every location inside the box.
-    None,
-}
-
-/// Eliminating ambiguous positives (claimed by more than one person), per branch (paper Table VI).
-/// Defaults to the paper's HVISNet setting, both on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct AmbiguityConfig {
-    /// Treat ambiguous locations as negative for detection and mask targets ("Seg.").
-    pub seg: bool,
-    /// Drop ambiguous locations from the embedding targets ("Emb.").
-    pub emb: bool,
-}
-
-impl Default for AmbiguityConfig {
-    fn default() -> Self {
-        Self { seg: true, emb: true }
-    }
-}
-
-/// Mixing positives of two strategies (paper Fig. 6).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MixConfig {
-    /// The strategy whose positives replace a share of the main strategy's.
-    pub from: CenterStrategy,
-    /// Share in [0, 1] of positives taken from `from`.
-    pub fraction: f32,
-}
-
-/// Positive-sample assignment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct SamplingConfig {
-    pub center: CenterStrategy,
-    /// Centre-sampling radius in strides.
-    pub radius: f32,
-    pub eliminate_ambiguous: AmbiguityConfig,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mix: Option<MixConfig>,
-}
-
-impl Default for SamplingConfig {
-    fn default() -> Self {
-        Self {
-            center: CenterStrategy::Inner,
-            radius: 1.5,
-            eliminate_ambiguous: AmbiguityConfig::default(),
-            mix: None,
-        }
-    }
-}
-
 /// Datasets and augmentation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -371,40 +311,6 @@ impl Default for EvalConfig {
     }
 }
 
-/// The match module (Kalman filter + Hungarian cascade), HVISNet's thresholds by default.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct TrackerConfig {
-    /// Stage 1 (embedding distance fused with motion) cost limit.
-    pub embedding_thresh: f32,
-    /// Weight of the embedding distance against the motion gate (λ).
-    pub motion_lambda: f32,
-    /// Stage 2 IoU-distance limit for the leftovers of tracked tracks.
-    pub iou_thresh: f32,
-    /// IoU-distance limit for unconfirmed tracks.
-    pub unconfirmed_iou_thresh: f32,
-    /// Minimum score for a detection to start a new track.
-    pub new_track_thresh: f32,
-    /// Frames a lost track is kept for re-identification.
-    pub max_time_lost: u32,
-    /// EMA factor of the per-track embedding.
-    pub embedding_momentum: f32,
-}
-
-impl Default for TrackerConfig {
-    fn default() -> Self {
-        Self {
-            embedding_thresh: 0.7,
-            motion_lambda: 0.98,
-            iou_thresh: 0.5,
-            unconfirmed_iou_thresh: 0.7,
-            new_track_thresh: 0.5,
-            max_time_lost: 30,
-            embedding_momentum: 0.9,
-        }
-    }
-}
-
 impl ExperimentConfig {
     /// Rules that span several keys; the message names the keys.
     pub fn validate(&self) -> Result<(), String> {
@@ -422,11 +328,8 @@ impl ExperimentConfig {
                 f.fpn_strides.len().saturating_sub(1)
             ));
         }
-        if let Some(mix) = &self.model.sampling.mix
-            && !(0.0..=1.0).contains(&mix.fraction)
-        {
-            return Err(format!("model.sampling.mix.fraction = {}: expected a share in [0, 1]", mix.fraction));
-        }
+        self.model.sampling.validate().map_err(|e| format!("model.sampling: {e}"))?;
+        self.tracker.validate().map_err(|e| format!("tracker: {e}"))?;
         let s = &self.solver;
         if s.lr_steps.windows(2).any(|w| w[0] >= w[1]) || s.lr_steps.iter().any(|&e| e > s.epochs) {
             return Err(format!(
