@@ -1,6 +1,6 @@
 //! `trainer track`: links per-frame person detections into identities and writes what a person (and an
-//! evaluator) can look at. Detections come from a JSON-lines file (`--detections`) or, once the network crate
-//! is wired in, from a [`FrameDetector`] running on each frame. Streams frame by frame.
+//! evaluator) can look at. Detections come from a JSON-lines file (`--detections`) or from a [`FrameDetector`]
+//! running on each frame (`--weights`: HVISNet from a training checkpoint, see `track_live`). Streams frame by frame.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -14,6 +14,9 @@ pub use crate::cmd::track_input::FrameDetector;
 use crate::cmd::track_input::{DetectionsFile, FrameFolder};
 use crate::cmd::track_output::TrackWriter;
 
+#[path = "track_live.rs"]
+pub mod live;
+
 /// Arguments of `trainer track`.
 #[derive(Debug, Args)]
 pub struct TrackArgs {
@@ -21,16 +24,22 @@ pub struct TrackArgs {
     /// {"frame": 0, "box": [x1, y1, x2, y2], "score": 0.9, "embedding": [...], "mask": {"size": [h, w], "counts": "RLE"}}.
     #[arg(long)]
     pub detections: Option<PathBuf>,
-    /// Model checkpoint to run on every frame (needs --frames).
+    /// HVISNet weights to run on every frame (needs --frames): a checkpoint folder (holding model.bin) or a
+    /// training run folder (its newest checkpoint).
     #[arg(long, requires = "frames")]
     pub weights: Option<PathBuf>,
+    /// Experiment config of the weights (model, test resize, score threshold, tracker); default: the
+    /// checkpoint's config.resolved.toml.
+    #[arg(long, requires = "weights")]
+    pub config: Option<PathBuf>,
     /// Folder of the video's frames (JPEG/PNG, sorted by name); enables overlay images and the GIF.
     #[arg(long)]
     pub frames: Option<PathBuf>,
     /// Output folder.
     #[arg(long)]
     pub out: PathBuf,
-    /// TOML file with tracker settings (the fields of the `[tracker]` config section); defaults are HVISNet's.
+    /// TOML file with tracker settings (the fields of the `[tracker]` config section); overrides the experiment
+    /// config's `[tracker]` with --weights; defaults are HVISNet's.
     #[arg(long)]
     pub tracker_config: Option<PathBuf>,
     /// Sequence name: the MOTS file is OUT/NAME.txt. Default: the frame folder's or detections file's name.
@@ -47,30 +56,26 @@ pub struct TrackArgs {
     pub gif_width: u32,
 }
 
-/// The tracker settings: `--tracker-config` or HVISNet's defaults.
-fn load_config(args: &TrackArgs) -> Result<TrackerConfig> {
+/// The tracker settings: `--tracker-config`, else `fallback` (the experiment's `[tracker]`), else HVISNet's defaults.
+fn load_config(args: &TrackArgs, fallback: Option<&TrackerConfig>) -> Result<TrackerConfig> {
     match &args.tracker_config {
         Some(p) => {
             let text = std::fs::read_to_string(p).with_context(|| format!("cannot read tracker config {}", p.display()))?;
             Ok(toml::from_str::<TrackerConfig>(&text).with_context(|| format!("tracker config {}", p.display()))?)
         }
-        None => Ok(TrackerConfig::default()),
+        None => Ok(fallback.cloned().unwrap_or_default()),
     }
 }
 
 /// Runs the command.
 pub fn run(args: TrackArgs) -> Result<()> {
-    let mut tracker = Tracker::new(load_config(&args)?)?;
     match (&args.detections, &args.weights) {
         (Some(path), None) => {
+            let mut tracker = Tracker::new(load_config(&args, None)?)?;
             let source = DetectionsFile::open(path)?;
             track_video(&args, &mut tracker, Source::File(source))
         }
-        (None, Some(w)) => bail!(
-            "live tracking with --weights {} needs the HVISNet network crate, which is not part of this build yet; \
-             run the detector separately and pass its output with --detections",
-            w.display()
-        ),
+        (None, Some(w)) => run_live(&args, w),
         (Some(_), Some(_)) => bail!("give either --detections or --weights, not both"),
         (None, None) => bail!("nothing to track: give --detections FILE (or --weights W --frames DIR)"),
     }
@@ -99,6 +104,8 @@ pub struct TrackSummary {
     pub total_time: Duration,
     /// Frames skipped with --skip-bad-frames, with the reason.
     pub skipped: Vec<String>,
+    /// Per-frame model and end-to-end (decode + model + tracking, no output writing) times; medians after warm-up.
+    pub timer: eval::fps::FpsTimer,
 }
 
 /// The frame loop shared by the file and live paths: read frame, get detections, track, write outputs.
@@ -114,6 +121,9 @@ pub fn track_video(args: &TrackArgs, tracker: &mut Tracker, mut source: Source<'
     });
     let mut writer = TrackWriter::create(&args.out, &name, folder.is_some(), args.gif_width)?;
     let mut summary = TrackSummary::default();
+    // Warm-up: the first frames (allocations, kernel caches) are left out of the medians, if there are enough.
+    let warmup = folder.as_ref().map_or(3, |f| (f.files.len() / 4).min(3));
+    summary.timer = eval::fps::FpsTimer::new(warmup);
     let mut ids = std::collections::BTreeSet::new();
     let mut size: Option<(u32, u32)> = None;
     let mut index = 0usize;
@@ -132,6 +142,8 @@ pub fn track_video(args: &TrackArgs, tracker: &mut Tracker, mut source: Source<'
             }
             break;
         }
+        let frame_start = Instant::now();
+        let mut model_time = Duration::ZERO;
         let (stem, image) = match folder.as_mut() {
             Some(f) => {
                 let stem = f.stem(index);
@@ -165,7 +177,8 @@ pub fn track_video(args: &TrackArgs, tracker: &mut Tracker, mut source: Source<'
                 Some(img) => {
                     let t = Instant::now();
                     let d = det.detect(img).with_context(|| format!("detector failed on frame {stem}"))?;
-                    summary.model_time += t.elapsed();
+                    model_time = t.elapsed();
+                    summary.model_time += model_time;
                     let n = d.len();
                     (d, vec![0; n])
                 }
@@ -175,6 +188,7 @@ pub fn track_video(args: &TrackArgs, tracker: &mut Tracker, mut source: Source<'
         let t = Instant::now();
         let tracks = tracker.update(dets).map_err(|e| with_line(e, &lines, &args.detections, &stem))?;
         summary.tracker_time += t.elapsed();
+        summary.timer.record(model_time, frame_start.elapsed());
         ids.extend(tracks.iter().map(|t| t.id));
         if let Some(s) = size {
             writer.write_frame(index, &stem, s, &tracks, image.as_ref())?;
@@ -215,10 +229,24 @@ fn fps(frames: usize, d: Duration) -> f64 {
 fn report(s: &TrackSummary, args: &TrackArgs, name: &str, ytvis: &std::path::Path) -> Result<()> {
     println!("tracked {} frames, {} identities", s.frames, s.tracks);
     println!("tracker: {:.1} frames/s ({:.3} ms/frame)", fps(s.frames, s.tracker_time), s.tracker_time.as_secs_f64() * 1e3 / s.frames as f64);
-    if s.model_time > Duration::ZERO {
-        println!("model: {:.1} frames/s", fps(s.frames, s.model_time));
+    let med = s.timer.report();
+    let live = s.model_time > Duration::ZERO;
+    if live {
+        println!(
+            "model: {:.2} frames/s ({:.1} ms/frame, median of {} frames after warm-up; mean over all frames {:.2} frames/s)",
+            med.model_fps,
+            med.model_ms,
+            med.frames,
+            fps(s.frames, s.model_time)
+        );
     }
-    println!("end to end (reading, tracking, writing every output): {:.1} frames/s", fps(s.frames, s.total_time));
+    println!(
+        "end to end (decode, {}tracking): {:.2} frames/s ({:.1} ms/frame, median after warm-up)",
+        if live { "model, " } else { "" },
+        med.end_to_end_fps,
+        med.end_to_end_ms
+    );
+    println!("whole run (reading, tracking, writing every output): {:.2} frames/s", fps(s.frames, s.total_time));
     println!("wrote {}/{name}.txt (MOTS), {}, {}/ids/", args.out.display(), ytvis.display(), args.out.display());
     if args.frames.is_some() {
         println!("wrote {0}/overlay/ and {0}/overlay.gif", args.out.display());
@@ -227,8 +255,12 @@ fn report(s: &TrackSummary, args: &TrackArgs, name: &str, ytvis: &std::path::Pat
         "frames": s.frames,
         "identities": s.tracks,
         "tracker_fps": fps(s.frames, s.tracker_time),
-        "model_fps": if s.model_time > Duration::ZERO { Some(fps(s.frames, s.model_time)) } else { None },
-        "end_to_end_fps": fps(s.frames, s.total_time),
+        "model_fps": if live && med.frames > 0 { Some(med.model_fps) } else { None },
+        "model_ms_median": if live && med.frames > 0 { Some(med.model_ms) } else { None },
+        "end_to_end_fps": if med.frames > 0 { Some(med.end_to_end_fps) } else { None },
+        "end_to_end_ms_median": if med.frames > 0 { Some(med.end_to_end_ms) } else { None },
+        "timed_frames": med.frames,
+        "whole_run_fps": fps(s.frames, s.total_time),
         "skipped_frames": s.skipped,
     });
     let path = args.out.join("summary.json");
@@ -242,10 +274,42 @@ fn report(s: &TrackSummary, args: &TrackArgs, name: &str, ytvis: &std::path::Pat
     Ok(())
 }
 
-/// Tracks a video with a detector (the live path): the network crate implements [`FrameDetector`] and calls this.
-pub fn track_live(args: &TrackArgs, detector: &mut dyn FrameDetector) -> Result<()> {
-    let mut tracker = Tracker::new(load_config(args)?)?;
+/// Tracks a video with any detector (the live path) and the tracker settings of `--tracker-config` or `tracker`.
+pub fn track_live(args: &TrackArgs, detector: &mut dyn FrameDetector, tracker: Option<&TrackerConfig>) -> Result<()> {
+    let mut tracker = Tracker::new(load_config(args, tracker)?)?;
     track_video(args, &mut tracker, Source::Live(detector))
+}
+
+/// `--weights W`: loads HVISNet from the checkpoint on the experiment config's device and tracks with the
+/// experiment's `[tracker]` section.
+fn run_live(args: &TrackArgs, weights: &std::path::Path) -> Result<()> {
+    let frames = args.frames.as_deref().context("live tracking needs --frames DIR")?;
+    FrameFolder::open(frames)?; // a missing or empty folder is reported before the model is loaded
+    let checkpoint = live::resolve_checkpoint(weights)?;
+    let (cfg, cfg_path) = live::checkpoint_config(&checkpoint, args.config.as_deref())?;
+    let device = crate::training::device::resolve(&cfg.device, &cfg.devices)?;
+    eprintln!(
+        "live tracking: weights {}, config {}, device {device}, test size {} (max {}), score >= {}",
+        checkpoint.display(),
+        cfg_path.display(),
+        cfg.data.augment.min_size_test,
+        cfg.data.augment.max_size_test,
+        cfg.eval.score_thresh
+    );
+    match device {
+        crate::training::device::DeviceChoice::Cpu => {
+            let mut det = live::HvisnetDetector::<burn::backend::Flex>::load(&cfg, &cfg_path, &checkpoint, &Default::default())?;
+            track_live(args, &mut det, Some(&cfg.tracker))
+        }
+        #[cfg(feature = "cuda")]
+        crate::training::device::DeviceChoice::Cuda(n) => {
+            let d = burn::backend::cuda::CudaDevice::new(n as usize);
+            let mut det = live::HvisnetDetector::<burn::backend::Cuda>::load(&cfg, &cfg_path, &checkpoint, &d)?;
+            track_live(args, &mut det, Some(&cfg.tracker))
+        }
+        #[cfg(not(feature = "cuda"))]
+        crate::training::device::DeviceChoice::Cuda(_) => unreachable!("resolve() refuses CUDA without the feature"),
+    }
 }
 
 #[cfg(test)]
