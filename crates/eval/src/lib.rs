@@ -5,6 +5,7 @@
 pub mod coco;
 pub mod error;
 pub mod fps;
+pub mod inside;
 pub mod lsap;
 pub mod mots;
 pub mod ochuman;
