@@ -327,6 +327,7 @@ mod tests {
         TrackArgs {
             detections: Some(detections.to_path_buf()),
             weights: None,
+            config: None,
             frames: frames.map(Path::to_path_buf),
             out: out.to_path_buf(),
             tracker_config: None,
