@@ -151,3 +151,26 @@ fn bad_weights_and_mismatched_configs_are_refused_clearly() {
     let e = text(&o);
     assert!(!o.status.success() && e.contains("nowhere") && e.contains("does not exist"), "{e}");
 }
+
+#[test]
+fn a_dataset_split_is_tracked_video_by_video() {
+    let (base, run, _) = tiny_run();
+    let out = base.join("split");
+    // The root comes from the run's config (its data.val is the synthetic set).
+    let o = trainer().args(["track", "--weights"]).arg(&run).args(["--dataset", "synth", "--split", "val", "--out"]).arg(&out).output().unwrap();
+    let log = text(&o);
+    assert!(o.status.success(), "{log}");
+    let gt = data::ytvis::load_ytvis(base.join("synth/val.json")).unwrap();
+    assert!(!gt.videos.is_empty());
+    for v in &gt.videos {
+        let name = std::path::Path::new(&v.file_names[0]).parent().unwrap().file_name().unwrap().to_string_lossy().into_owned();
+        assert!(out.join(&name).join(format!("{name}.txt")).exists(), "{name}: {log}");
+        assert!(out.join(&name).join("overlay.gif").exists());
+    }
+    let all = data::ytvis::load_ytvis_results(out.join("ytvis_results.json")).unwrap();
+    let ids: std::collections::BTreeSet<u64> = all.iter().map(|r| r.video_id).collect();
+    assert!(ids.iter().all(|id| gt.videos.iter().any(|v| v.id == *id)), "video ids of the split: {ids:?}");
+
+    let e = trainer().args(["track", "--weights"]).arg(&run).args(["--dataset", "coco-persons", "--out"]).arg(base.join("o6")).output().unwrap();
+    assert!(!e.status.success() && text(&e).contains("only video datasets"), "{}", text(&e));
+}

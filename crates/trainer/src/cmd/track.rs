@@ -26,8 +26,18 @@ pub struct TrackArgs {
     pub detections: Option<PathBuf>,
     /// HVISNet weights to run on every frame (needs --frames): a checkpoint folder (holding model.bin) or a
     /// training run folder (its newest checkpoint).
-    #[arg(long, requires = "frames")]
+    #[arg(long)]
     pub weights: Option<PathBuf>,
+    /// Track every video of a dataset split with --weights (`hvis`, `ytvis-person`, `synth`): outputs go to
+    /// OUT/<video>/, and OUT/ytvis_results.json gathers every video's results.
+    #[arg(long, requires = "weights", conflicts_with_all = ["frames", "detections"])]
+    pub dataset: Option<String>,
+    /// Split of --dataset.
+    #[arg(long, default_value = "val", requires = "dataset")]
+    pub split: String,
+    /// Folder of --dataset; default: the root of the experiment config's data.val (or data.train) of that name.
+    #[arg(long, requires = "dataset")]
+    pub dataset_root: Option<PathBuf>,
     /// Experiment config of the weights (model, test resize, score threshold, tracker); default: the
     /// checkpoint's config.resolved.toml.
     #[arg(long, requires = "weights")]
@@ -109,9 +119,14 @@ pub struct TrackSummary {
 }
 
 /// The frame loop shared by the file and live paths: read frame, get detections, track, write outputs.
-pub fn track_video(args: &TrackArgs, tracker: &mut Tracker, mut source: Source<'_>) -> Result<()> {
+pub fn track_video(args: &TrackArgs, tracker: &mut Tracker, source: Source<'_>) -> Result<()> {
+    let folder = args.frames.as_deref().map(FrameFolder::open).transpose()?;
+    track_frames(args, tracker, source, folder)
+}
+
+/// [`track_video`] on an already listed frame folder (`None`: no frames, detections only).
+pub fn track_frames(args: &TrackArgs, tracker: &mut Tracker, mut source: Source<'_>, mut folder: Option<FrameFolder>) -> Result<()> {
     let start = Instant::now();
-    let mut folder = args.frames.as_deref().map(FrameFolder::open).transpose()?;
     if matches!(source, Source::Live(_)) && folder.is_none() {
         bail!("live tracking needs --frames DIR");
     }
@@ -283,8 +298,14 @@ pub fn track_live(args: &TrackArgs, detector: &mut dyn FrameDetector, tracker: O
 /// `--weights W`: loads HVISNet from the checkpoint on the experiment config's device and tracks with the
 /// experiment's `[tracker]` section.
 fn run_live(args: &TrackArgs, weights: &std::path::Path) -> Result<()> {
-    let frames = args.frames.as_deref().context("live tracking needs --frames DIR")?;
-    FrameFolder::open(frames)?; // a missing or empty folder is reported before the model is loaded
+    let videos = match (&args.frames, &args.dataset) {
+        (Some(frames), _) => {
+            FrameFolder::open(frames)?; // a missing or empty folder is reported before the model is loaded
+            None
+        }
+        (None, Some(_)) => Some(()),
+        (None, None) => bail!("live tracking needs --frames DIR (or --dataset NAME --split SPLIT)"),
+    };
     let checkpoint = live::resolve_checkpoint(weights)?;
     let (cfg, cfg_path) = live::checkpoint_config(&checkpoint, args.config.as_deref())?;
     let device = crate::training::device::resolve(&cfg.device, &cfg.devices)?;
@@ -296,20 +317,105 @@ fn run_live(args: &TrackArgs, weights: &std::path::Path) -> Result<()> {
         cfg.data.augment.max_size_test,
         cfg.eval.score_thresh
     );
+    let videos = match videos {
+        None => None,
+        Some(()) => Some(dataset_videos(args, &cfg)?),
+    };
+    let go = |det: &mut dyn FrameDetector| match &videos {
+        None => track_live(args, det, Some(&cfg.tracker)),
+        Some(v) => track_dataset(args, det, &cfg.tracker, v),
+    };
     match device {
         crate::training::device::DeviceChoice::Cpu => {
             let mut det = live::HvisnetDetector::<burn::backend::Flex>::load(&cfg, &cfg_path, &checkpoint, &Default::default())?;
-            track_live(args, &mut det, Some(&cfg.tracker))
+            go(&mut det)
         }
         #[cfg(feature = "cuda")]
         crate::training::device::DeviceChoice::Cuda(n) => {
             let d = burn::backend::cuda::CudaDevice::new(n as usize);
             let mut det = live::HvisnetDetector::<burn::backend::Cuda>::load(&cfg, &cfg_path, &checkpoint, &d)?;
-            track_live(args, &mut det, Some(&cfg.tracker))
+            go(&mut det)
         }
         #[cfg(not(feature = "cuda"))]
         crate::training::device::DeviceChoice::Cuda(_) => unreachable!("resolve() refuses CUDA without the feature"),
     }
+}
+
+/// One video of a dataset split: its name (the frame folder's), id and frame files in order.
+pub struct DatasetVideo {
+    /// The frame folder's name.
+    pub name: String,
+    /// The dataset's video id.
+    pub video_id: u64,
+    /// The frame folder.
+    pub dir: PathBuf,
+    /// Frame files, by frame index.
+    pub files: Vec<PathBuf>,
+}
+
+/// The videos of `--dataset NAME --split S`, the root from `--dataset-root` or the experiment config.
+fn dataset_videos(args: &TrackArgs, cfg: &crate::config::ExperimentConfig) -> Result<Vec<DatasetVideo>> {
+    let name = args.dataset.as_deref().context("--dataset")?;
+    if !matches!(name, "hvis" | "ytvis-person" | "synth") {
+        bail!("--dataset {name}: only video datasets can be tracked (hvis, ytvis-person, synth)");
+    }
+    let root = match &args.dataset_root {
+        Some(r) => r.clone(),
+        None => [&cfg.data.val, &cfg.data.train]
+            .into_iter()
+            .find(|d| d.name == name)
+            .map(|d| PathBuf::from(&d.root))
+            .with_context(|| format!("--dataset {name}: the experiment config's data.val and data.train are not {name:?}; give --dataset-root DIR"))?,
+    };
+    let ds = data::datasets::open(name, &root, &args.split).with_context(|| format!("--dataset {name} --split {} (root {})", args.split, root.display()))?;
+    let mut videos: Vec<DatasetVideo> = Vec::new();
+    let mut frames: Vec<&data::frames::FrameRecord> = ds.frames.iter().collect();
+    frames.sort_by_key(|f| (f.video_id, f.frame_index));
+    for f in frames {
+        if videos.last().is_none_or(|v| v.video_id != f.video_id) {
+            let dir = f.image.parent().map(PathBuf::from).unwrap_or_default();
+            let vname = dir.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| format!("video{}", f.video_id));
+            videos.push(DatasetVideo { name: vname, video_id: f.video_id, dir, files: Vec::new() });
+        }
+        videos.last_mut().expect("pushed above").files.push(f.image.clone());
+    }
+    if videos.is_empty() {
+        bail!("--dataset {name} --split {}: no videos in {}", args.split, root.display());
+    }
+    Ok(videos)
+}
+
+/// Tracks every video of a split with one detector: OUT/<video>/ per video, OUT/ytvis_results.json for all.
+fn track_dataset(args: &TrackArgs, det: &mut dyn FrameDetector, tracker: &TrackerConfig, videos: &[DatasetVideo]) -> Result<()> {
+    let mut all = Vec::new();
+    for (k, v) in videos.iter().enumerate() {
+        println!("video {}/{}: {} ({} frames)", k + 1, videos.len(), v.name, v.files.len());
+        let a = TrackArgs {
+            detections: None,
+            weights: args.weights.clone(),
+            config: args.config.clone(),
+            dataset: None,
+            split: args.split.clone(),
+            dataset_root: None,
+            frames: Some(v.dir.clone()),
+            out: args.out.join(&v.name),
+            tracker_config: args.tracker_config.clone(),
+            name: Some(v.name.clone()),
+            video_id: v.video_id,
+            skip_bad_frames: args.skip_bad_frames,
+            gif_width: args.gif_width,
+        };
+        let mut t = Tracker::new(load_config(&a, Some(tracker))?)?;
+        track_frames(&a, &mut t, Source::Live(&mut *det), Some(FrameFolder::from_files(&v.dir, v.files.clone())?))?;
+        let path = a.out.join("ytvis_results.json");
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let results: Vec<serde_json::Value> = serde_json::from_str(&text).with_context(|| format!("{}", path.display()))?;
+        all.extend(results);
+    }
+    let path = args.out.join("ytvis_results.json");
+    std::fs::write(&path, serde_json::to_string(&all)?).with_context(|| format!("cannot write {}", path.display()))?;
+    println!("wrote {} ({} tracks over {} videos)", path.display(), all.len(), videos.len());
+    Ok(())
 }
 
 #[cfg(test)]
@@ -328,6 +434,9 @@ mod tests {
             detections: Some(detections.to_path_buf()),
             weights: None,
             config: None,
+            dataset: None,
+            split: "val".into(),
+            dataset_root: None,
             frames: frames.map(Path::to_path_buf),
             out: out.to_path_buf(),
             tracker_config: None,

@@ -47,6 +47,14 @@ impl FrameFolder {
         Ok(Self { dir: dir.to_path_buf(), files, size: None })
     }
 
+    /// A video given as an explicit, ordered list of frame files (a dataset's video); `dir` names it in messages.
+    pub fn from_files(dir: &Path, files: Vec<PathBuf>) -> Result<Self> {
+        if files.is_empty() {
+            bail!("video {} has no frames", dir.display());
+        }
+        Ok(Self { dir: dir.to_path_buf(), files, size: None })
+    }
+
     /// File name of frame `i` without its extension (used to name the per-frame outputs).
     pub fn stem(&self, i: usize) -> String {
         self.files[i].file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| format!("{i:06}"))
