@@ -1,0 +1,98 @@
+//! Ctrl-C (SIGINT) during `trainer train`: a checkpoint is saved, the process exits cleanly, `--resume` goes on.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[test]
+fn sigint_saves_a_checkpoint_and_exits_cleanly_then_resume_continues() {
+    let base = std::env::temp_dir().join(format!("hvis-train-sigint-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let root = base.join("synth");
+    let cfg = data::synth::SynthConfig { videos: 4, frames: 4, width: 64, height: 64, min_people: 1, max_people: 2, seed: 5, val_fraction: 0.25, ..Default::default() };
+    data::synth::generate(&cfg, &root).unwrap();
+    let out = base.join("run");
+    let toml = format!(
+        r#"
+base = ["{configs}/quickstart.toml"]
+output_dir = "{out}"
+[data.train]
+name = "synth"
+root = "{root}"
+split = "train"
+[data.val]
+name = "synth"
+root = "{root}"
+split = "val"
+[data.augment]
+min_size_train = [64]
+max_size_train = 64
+min_size_test = 64
+max_size_test = 64
+[model.backbone]
+width = 0.125
+[model.fpn]
+channels = 16
+[model.fcos]
+num_convs = 1
+[model.idbranch]
+dim = 8
+[solver]
+epochs = 1000
+batch_size = 4
+warmup_iters = 1
+lr_steps = []
+checkpoint_period = 100000
+"#,
+        configs = testkit::workspace_root().join("configs").display(),
+        out = out.display(),
+        root = root.display()
+    );
+    let cfg_path = base.join("long.toml");
+    std::fs::write(&cfg_path, toml).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trainer")).arg(&cfg_path).stderr(Stdio::piped()).spawn().unwrap();
+    // Wait until training has started (a few iterations logged), then interrupt.
+    let t0 = Instant::now();
+    loop {
+        let n = std::fs::read_to_string(out.join("metrics.jsonl")).map(|s| s.lines().filter(|l| l.contains("loss_total")).count()).unwrap_or(0);
+        if n >= 3 {
+            break;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(120), "training did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let st = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(st.success());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "exit {:?}:\n{err}", o.status);
+    assert!(err.contains("stopped after") && err.contains("--resume"), "{err}");
+    let last = std::fs::read_to_string(out.join("checkpoints/last")).unwrap();
+    let stopped: u64 = last.trim().trim_start_matches("iter_").parse().unwrap();
+    assert!(stopped >= 3);
+    for f in ["model.bin", "optim.bin", "state.json", "config.resolved.toml"] {
+        assert!(out.join("checkpoints").join(last.trim()).join(f).exists(), "{f}");
+    }
+    // Resume for one more epoch-less stretch: it starts where the checkpoint is.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trainer")).arg(&cfg_path).arg("--resume").stderr(Stdio::piped()).spawn().unwrap();
+    let t0 = Instant::now();
+    loop {
+        let s = std::fs::read_to_string(out.join("metrics.jsonl")).unwrap();
+        if s.lines().filter(|l| l.contains("loss_total")).count() as u64 >= stopped + 2 {
+            break;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(120), "resumed training did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains(&format!("resumed from")) && err.contains(&format!("(iteration {stopped} of")), "{err}");
+    let iters: Vec<u64> = std::fs::read_to_string(out.join("metrics.jsonl"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("loss_total"))
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["iteration"].as_u64().unwrap())
+        .collect();
+    assert_eq!(iters[stopped as usize], stopped + 1, "the resumed run continues at the next iteration");
+}
