@@ -51,5 +51,31 @@ pub fn resolve(device: &str, devices: &[String]) -> anyhow::Result<DeviceChoice>
              `cargo run --release -p trainer --features cuda -- <config.toml>` or set device = \"cpu\""
         );
     }
+    if let DeviceChoice::Cuda(_) = choice {
+        check_cuda_driver(&choice)?;
+    }
     Ok(choice)
+}
+
+/// A CUDA build loads the NVIDIA driver at run time; without it burn panics on its first kernel. Probe for the
+/// driver library first so the user gets one clear line instead.
+#[cfg(feature = "cuda")]
+fn check_cuda_driver(choice: &DeviceChoice) -> anyhow::Result<()> {
+    for name in [c"libcuda.so.1", c"libcuda.so"] {
+        // SAFETY: dlopen/dlclose on a constant library name; the handle is closed at once.
+        let handle = unsafe { libc::dlopen(name.as_ptr(), libc::RTLD_LAZY) };
+        if !handle.is_null() {
+            unsafe { libc::dlclose(handle) };
+            return Ok(());
+        }
+    }
+    bail!(
+        "device = \"{choice}\": the NVIDIA driver library (libcuda.so.1) cannot be loaded on this machine; \
+         install the driver (or add its folder to LD_LIBRARY_PATH), or set device = \"cpu\""
+    )
+}
+
+#[cfg(not(feature = "cuda"))]
+fn check_cuda_driver(_: &DeviceChoice) -> anyhow::Result<()> {
+    Ok(())
 }
