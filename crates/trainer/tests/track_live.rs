@@ -1,6 +1,8 @@
 //! `trainer track --weights`: a narrow HVISNet trained for one tiny epoch by `trainer train`, then run frame by
 //! frame on a synthetic video by `trainer track`, writing every output; bad weights and configs are refused clearly.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -15,25 +17,13 @@ fn text(o: &Output) -> String {
 /// A tiny experiment config: 96×64 synthetic frames, test resize to short side 128 (so boxes and masks must be
 /// scaled back), a detector and tracker that keep every detection so a barely trained model still yields tracks.
 fn tiny_config(root: &Path, out: &Path, fpn: usize) -> String {
-    format!(
+    common::tiny_config(root, out, &format!(
         r#"
-base = ["{configs}/quickstart.toml"]
-output_dir = "{out}"
-[data.train]
-name = "synth"
-root = "{root}"
-split = "train"
-[data.val]
-name = "synth"
-root = "{root}"
-split = "val"
 [data.augment]
 min_size_train = [64]
 max_size_train = 96
 min_size_test = 128
 max_size_test = 192
-[model.backbone]
-width = 0.125
 [model.fpn]
 channels = {fpn}
 [model.fcos]
@@ -41,8 +31,6 @@ num_convs = 1
 prior_prob = 0.5
 score_thresh = 0.0
 max_detections = 4
-[model.idbranch]
-dim = 8
 [solver]
 epochs = 1
 batch_size = 4
@@ -56,11 +44,8 @@ min_detection_score = 0.0
 new_track_score = 0.0
 min_box_area = 0.0
 max_aspect_ratio = inf
-"#,
-        configs = testkit::workspace_root().join("configs").display(),
-        out = out.display(),
-        root = root.display()
-    )
+"#
+    ))
 }
 
 /// Trains the tiny run once (shared by the tests of this file) and returns (base dir, run dir, frame folder).

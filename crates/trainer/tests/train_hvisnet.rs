@@ -1,6 +1,8 @@
 //! `trainer train` end to end on a narrow HVISNet and a tiny synthetic set: every named loss logged and finite,
 //! evaluation files written, and a config asking for CUDA in a CPU build refused before any work.
 
+mod common;
+
 use std::process::Command;
 
 fn trainer() -> Command {
@@ -15,31 +17,19 @@ fn trains_a_narrow_hvisnet_on_synthetic_videos_and_evaluates() {
     let cfg = data::synth::SynthConfig { videos: 4, frames: 4, width: 64, height: 64, min_people: 1, max_people: 2, seed: 5, val_fraction: 0.25, ..Default::default() };
     data::synth::generate(&cfg, &root).unwrap();
     let out = base.join("run");
-    let toml = format!(
+    let toml = common::tiny_config(
+        &root,
+        &out,
         r#"
-base = ["{configs}/quickstart.toml"]
-output_dir = "{out}"
-[data.train]
-name = "synth"
-root = "{root}"
-split = "train"
-[data.val]
-name = "synth"
-root = "{root}"
-split = "val"
 [data.augment]
 min_size_train = [64]
 max_size_train = 64
 min_size_test = 64
 max_size_test = 64
-[model.backbone]
-width = 0.125
 [model.fpn]
 channels = 16
 [model.fcos]
 num_convs = 1
-[model.idbranch]
-dim = 8
 [solver]
 epochs = 1
 batch_size = 4
@@ -47,9 +37,6 @@ warmup_iters = 1
 lr_steps = []
 checkpoint_period = 2
 "#,
-        configs = testkit::workspace_root().join("configs").display(),
-        out = out.display(),
-        root = root.display()
     );
     let cfg_path = base.join("tiny.toml");
     std::fs::write(&cfg_path, toml).unwrap();

@@ -1,5 +1,7 @@
 //! Ctrl-C (SIGINT) during `trainer train`: a checkpoint is saved, the process exits cleanly, `--resume` goes on.
 
+mod common;
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -11,31 +13,19 @@ fn sigint_saves_a_checkpoint_and_exits_cleanly_then_resume_continues() {
     let cfg = data::synth::SynthConfig { videos: 4, frames: 4, width: 64, height: 64, min_people: 1, max_people: 2, seed: 5, val_fraction: 0.25, ..Default::default() };
     data::synth::generate(&cfg, &root).unwrap();
     let out = base.join("run");
-    let toml = format!(
+    let toml = common::tiny_config(
+        &root,
+        &out,
         r#"
-base = ["{configs}/quickstart.toml"]
-output_dir = "{out}"
-[data.train]
-name = "synth"
-root = "{root}"
-split = "train"
-[data.val]
-name = "synth"
-root = "{root}"
-split = "val"
 [data.augment]
 min_size_train = [64]
 max_size_train = 64
 min_size_test = 64
 max_size_test = 64
-[model.backbone]
-width = 0.125
 [model.fpn]
 channels = 16
 [model.fcos]
 num_convs = 1
-[model.idbranch]
-dim = 8
 [solver]
 epochs = 1000
 batch_size = 4
@@ -43,13 +33,10 @@ warmup_iters = 1
 lr_steps = []
 checkpoint_period = 100000
 "#,
-        configs = testkit::workspace_root().join("configs").display(),
-        out = out.display(),
-        root = root.display()
     );
     let cfg_path = base.join("long.toml");
     std::fs::write(&cfg_path, toml).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_trainer")).arg(&cfg_path).stderr(Stdio::piped()).spawn().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_trainer")).arg(&cfg_path).stderr(Stdio::piped()).spawn().unwrap();
     // Wait until training has started (a few iterations logged), then interrupt.
     let t0 = Instant::now();
     loop {
@@ -73,7 +60,7 @@ checkpoint_period = 100000
         assert!(out.join("checkpoints").join(last.trim()).join(f).exists(), "{f}");
     }
     // Resume for one more epoch-less stretch: it starts where the checkpoint is.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_trainer")).arg(&cfg_path).arg("--resume").stderr(Stdio::piped()).spawn().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_trainer")).arg(&cfg_path).arg("--resume").stderr(Stdio::piped()).spawn().unwrap();
     let t0 = Instant::now();
     loop {
         let s = std::fs::read_to_string(out.join("metrics.jsonl")).unwrap();
