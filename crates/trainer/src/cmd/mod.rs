@@ -10,6 +10,8 @@ pub mod data;
 pub mod data_centers;
 pub mod data_synth;
 pub mod eval;
+pub mod report;
+pub mod sweep;
 pub mod train;
 pub mod track;
 pub mod track_draw;
@@ -46,6 +48,10 @@ pub enum Command {
     Weights(weights::WeightsCmd),
     /// Parameters, forward and training-step time of the configured network (`bench --config C --size 512 [--json]`).
     Bench(bench::BenchArgs),
+    /// Train every run of an experiment file in turn (`sweep experiments/NAME.toml [--dry-run]`).
+    Sweep(sweep::SweepArgs),
+    /// The paper's table (Markdown, CSV) and plot (PNG) from an experiment's runs (`report experiments/NAME.toml`).
+    Report(report::ReportArgs),
 }
 
 /// Runs the parsed command.
@@ -58,6 +64,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eval(cmd) => eval::run(cmd),
         Command::Weights(cmd) => weights::run(cmd),
         Command::Bench(args) => bench::run(args),
+        Command::Sweep(args) => sweep::run(args),
+        Command::Report(args) => report::run(args),
     }
 }
 

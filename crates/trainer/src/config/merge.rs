@@ -83,7 +83,7 @@ fn load_into(path: &Path, stack: &mut Vec<PathBuf>, out: &mut Layered) -> Result
 }
 
 /// Removes `.` and `a/..` components lexically, so messages show short paths.
-fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {

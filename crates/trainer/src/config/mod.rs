@@ -13,6 +13,7 @@ mod schema;
 
 pub use error::ConfigError;
 pub use merge::{load_layered, Layered};
+pub(crate) use merge::normalize;
 pub use overrides::{apply_override, parse_override, Override};
 pub use schema::*;
 
