@@ -11,45 +11,26 @@ use std::path::Path;
 
 use data::coco::CocoResult;
 use data::ochuman::{OchumanFile, OchumanSplit};
-use serde_json::{Value, json};
 
-use crate::coco::{CocoEval, IouType, evaluate};
+use crate::coco::{IouType, evaluate};
 use crate::error::{EvalError, Result};
 
-/// The three `max_iou` ranges: name, `[lo, hi)`.
-pub const RANGES: [(&str, f64, f64); 3] = [("AP", 0.0, 1.0), ("AP_M", 0.5, 0.75), ("AP_H", 0.75, 1.0)];
+pub use crate::occlusion::RANGES;
 
-/// COCOeval of each range.
-#[derive(Debug, Clone)]
-pub struct OchumanEval {
-    /// (name, evaluation) per range, in [`RANGES`] order.
-    pub ranges: Vec<(&'static str, CocoEval)>,
-}
+/// COCOeval of each range (the same type as the generalised [`crate::occlusion`] evaluation).
+pub type OchumanEval = crate::occlusion::OcclusionEval;
 
-impl OchumanEval {
-    /// AP (0.50:0.95) of a range by name ("AP", "AP_M", "AP_H").
-    pub fn ap(&self, name: &str) -> Option<f64> {
-        self.ranges.iter().find(|(n, _)| *n == name).map(|(_, e)| e.stats[0])
-    }
-
-    /// `{"AP", "AP_M", "AP_H", "ranges": {name: COCO JSON}}`.
-    pub fn to_json(&self) -> Value {
-        let mut v = json!({});
-        for (n, e) in &self.ranges {
-            v[*n] = json!(e.stats[0]);
-            v["ranges"][*n] = e.to_json();
-        }
-        v
-    }
-
-    /// One line per range.
-    pub fn table(&self) -> String {
-        let mut s = String::from("OCHuman segm   AP     AP50   AP75\n");
-        for (n, e) in &self.ranges {
-            s += &format!("{n:<10} {:>7.3} {:>6.3} {:>6.3}\n", e.stats[0], e.stats[1], e.stats[2]);
-        }
-        s
-    }
+/// The stored `max_iou` of every person of the split's all-range conversion (`to_coco(split, (0, 1))`), in
+/// its annotation order: what [`crate::occlusion::evaluate_occlusion`] needs to give this module's numbers.
+pub fn split_max_iou(raw: &OchumanFile, split: OchumanSplit) -> Vec<f64> {
+    let imgs = raw.kpt_and_segm();
+    let n = imgs.len().min(data::ochuman::VAL_IMAGES);
+    let chosen = match split {
+        OchumanSplit::All => &imgs[..],
+        OchumanSplit::Val => &imgs[..n],
+        OchumanSplit::Test => &imgs[n..],
+    };
+    chosen.iter().flat_map(|i| i.annotations.iter().map(|a| a.max_iou)).filter(|m| (0.0..1.0).contains(m)).collect()
 }
 
 /// Evaluates results on a split of a raw OCHuman file.
@@ -66,6 +47,7 @@ pub fn evaluate_ochuman(raw: &OchumanFile, raw_path: &Path, split: OchumanSplit,
         }
     }
     let mut ranges = Vec::new();
+    let mut persons = Vec::new();
     for (name, lo, hi) in RANGES {
         let gt = if (lo, hi) == (0.0, 1.0) { all.clone() } else { raw.to_coco(split, (lo, hi), raw_path)? };
         let id_of: HashMap<&str, u64> = gt.images.iter().map(|i| (i.file_name.as_str(), i.id)).collect();
@@ -76,9 +58,10 @@ pub fn evaluate_ochuman(raw: &OchumanFile, raw_path: &Path, split: OchumanSplit,
                 Some(CocoResult { image_id: id, ..r.clone() })
             })
             .collect();
+        persons.push(gt.annotations.len());
         ranges.push((name, evaluate(&gt, raw_path, &remapped, dt_path, IouType::Segm)?));
     }
-    Ok(OchumanEval { ranges })
+    Ok(OchumanEval { ranges, persons })
 }
 
 /// Reads the raw file and the results, then evaluates.
