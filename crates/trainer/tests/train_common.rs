@@ -130,7 +130,7 @@ impl<B: Backend> InferModel<B> for Tiny<B> {
         }
         let mask = data::mask::Rle::from_row_major(oh, ow, &px);
         let [x0, y0, bw, bh] = mask.bbox();
-        Ok(vec![Instance { bbox: [x0 as f32, y0 as f32, (x0 + bw) as f32, (y0 + bh) as f32], score: sum / area as f32, mask, embedding: vec![] }])
+        Ok(vec![Instance { bbox: [x0 as f32, y0 as f32, (x0 + bw) as f32, (y0 + bh) as f32], score: sum / area as f32, mask, embedding: vec![], location: None }])
     }
 }
 

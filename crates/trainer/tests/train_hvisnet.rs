@@ -20,16 +20,8 @@ fn trains_a_narrow_hvisnet_on_synthetic_videos_and_evaluates() {
     let toml = common::tiny_config(
         &root,
         &out,
-        r#"
-[data.augment]
-min_size_train = [64]
-max_size_train = 64
-min_size_test = 64
-max_size_test = 64
-[model.fpn]
-channels = 16
-[model.fcos]
-num_convs = 1
+        &format!(
+            r#"{small}
 [solver]
 epochs = 1
 batch_size = 4
@@ -37,6 +29,8 @@ warmup_iters = 1
 lr_steps = []
 checkpoint_period = 2
 "#,
+            small = common::SMALL_64
+        ),
     );
     let cfg_path = base.join("tiny.toml");
     std::fs::write(&cfg_path, toml).unwrap();

@@ -16,16 +16,8 @@ fn sigint_saves_a_checkpoint_and_exits_cleanly_then_resume_continues() {
     let toml = common::tiny_config(
         &root,
         &out,
-        r#"
-[data.augment]
-min_size_train = [64]
-max_size_train = 64
-min_size_test = 64
-max_size_test = 64
-[model.fpn]
-channels = 16
-[model.fcos]
-num_convs = 1
+        &format!(
+            r#"{small}
 [solver]
 epochs = 1000
 batch_size = 4
@@ -33,6 +25,8 @@ warmup_iters = 1
 lr_steps = []
 checkpoint_period = 100000
 "#,
+            small = common::SMALL_64
+        ),
     );
     let cfg_path = base.join("long.toml");
     std::fs::write(&cfg_path, toml).unwrap();

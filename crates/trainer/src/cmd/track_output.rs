@@ -108,8 +108,9 @@ impl TrackWriter {
     }
 }
 
-/// Decodes each track's mask and removes pixels already claimed by a higher-scoring track.
-fn disjoint_masks(h: u32, w: u32, tracks: &[Track<Rle>]) -> Result<Vec<Rle>> {
+/// Decodes each track's mask and removes pixels already claimed by a higher-scoring track (MOTS requires
+/// disjoint masks); also what the training evaluation scores with MOTS.
+pub fn disjoint_masks(h: u32, w: u32, tracks: &[Track<Rle>]) -> Result<Vec<Rle>> {
     let mut order: Vec<usize> = (0..tracks.len()).collect();
     order.sort_by(|&a, &b| tracks[b].score.total_cmp(&tracks[a].score));
     let mut claimed = vec![false; h as usize * w as usize];

@@ -11,8 +11,8 @@ use clap::Args;
 use crate::config::{self, DatasetRef, ExperimentConfig};
 use crate::training::device::{DeviceChoice, resolve};
 use crate::training::engine::{Outcome, RunContext, train};
-use crate::training::evaluate::CocoEvaluator;
-use crate::training::{batch, interrupt, network, run_dir};
+use crate::training::evaluate::{self, CocoEvaluator};
+use crate::training::{interrupt, network, run_dir};
 
 /// Arguments of `trainer train`.
 #[derive(Debug, Args)]
@@ -37,6 +37,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let train_ds = open(&c.data.train, "data.train")?;
     ensure_synth(&c.data.val)?;
     let val_ds = open(&c.data.val, "data.val")?;
+    let test_ds = open_tests(&c)?;
     eprintln!(
         "{}: {} on {} ({} frames, {} identities), val {} ({} frames), device {device}, output {}",
         args.config.display(),
@@ -52,12 +53,12 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     match device {
         DeviceChoice::Cpu => {
             type B = burn::backend::Autodiff<burn::backend::Flex>;
-            run_on::<B>(&c, toml, &Default::default(), train_ds, val_ds, args.resume, started)
+            run_on::<B>(&c, toml, &Default::default(), train_ds, (val_ds, test_ds), args.resume, started)
         }
         #[cfg(feature = "cuda")]
         DeviceChoice::Cuda(n) => {
             type B = burn::backend::Autodiff<burn::backend::Cuda>;
-            run_on::<B>(&c, toml, &burn::backend::cuda::CudaDevice::new(n as usize), train_ds, val_ds, args.resume, started)
+            run_on::<B>(&c, toml, &burn::backend::cuda::CudaDevice::new(n as usize), train_ds, (val_ds, test_ds), args.resume, started)
         }
         #[cfg(not(feature = "cuda"))]
         DeviceChoice::Cuda(_) => unreachable!("resolve() refuses CUDA without the feature"),
@@ -69,7 +70,7 @@ fn run_on<B: AutodiffBackend>(
     resolved_toml: String,
     device: &B::Device,
     train_ds: data::datasets::FrameDataset,
-    val_ds: data::datasets::FrameDataset,
+    (val_ds, test_ds): (data::datasets::FrameDataset, Vec<data::datasets::FrameDataset>),
     resume: bool,
     started: Instant,
 ) -> anyhow::Result<()> {
@@ -85,7 +86,9 @@ fn run_on<B: AutodiffBackend>(
     let dir = PathBuf::from(&c.output_dir);
     run_dir::prepare(&dir, &resolved_toml, &run_dir::RunMeta { device: c.device.clone(), seed: c.seed })
         .with_context(|| format!("preparing the run folder {}", dir.display()))?;
-    let mut evaluator = CocoEvaluator::new(Arc::new(val_ds), batch::augment_config(c), &dir, c.eval.score_thresh)?;
+    // A run being (re)started is not finished: results.json appears only once its final evaluation is done.
+    evaluate::clear_results(&dir)?;
+    let mut evaluator = CocoEvaluator::from_config(c, Arc::new(val_ds), test_ds, &dir)?;
     interrupt::install();
     let ctx = RunContext { dir: dir.clone(), resolved_toml, train: Arc::new(train_ds), resume, stop_after: None, quiet: false };
     let outcome = train::<B, _>(model, device, c, &ctx, Some(&mut evaluator))?;
@@ -93,7 +96,12 @@ fn run_on<B: AutodiffBackend>(
     match outcome {
         Outcome::Finished { iterations, checkpoint } => {
             eprintln!("finished {iterations} iterations in {took}");
+            let results = match evaluator.final_results() {
+                Some(r) => evaluate::write_results(&dir, r, started.elapsed().as_secs_f64())?.display().to_string(),
+                None => "not written: no final evaluation ran in this session (the run had already finished)".into(),
+            };
             eprintln!("results in {}:", dir.display());
+            eprintln!("  results.json    {results}");
             eprintln!("  evaluation      {}", dir.join("eval/summary.md").display());
             eprintln!("  checkpoint      {}", checkpoint.display());
             eprintln!("  metrics         {}", dir.join("metrics.jsonl").display());
@@ -122,6 +130,21 @@ fn ensure_synth(d: &DatasetRef) -> anyhow::Result<()> {
     data::synth::generate(&cfg, root).with_context(|| format!("generating the synthetic dataset in {}", root.display()))?;
     eprintln!("generated in {:.1}s", t.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// The `eval.tests` sets, opened (and generated, for `synth`) before any work, so that a missing one stops the
+/// run at once with the expected path and the dataset's README.
+fn open_tests(c: &ExperimentConfig) -> anyhow::Result<Vec<data::datasets::FrameDataset>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (i, t) in c.eval.tests.iter().enumerate() {
+        if !seen.insert((t.name.as_str(), t.split.as_str())) {
+            anyhow::bail!("eval.tests[{i}]: {}/{} is listed twice (results are keyed by name/split)", t.name, t.split);
+        }
+        ensure_synth(t)?;
+        out.push(open(t, &format!("eval.tests[{i}]"))?);
+    }
+    Ok(out)
 }
 
 fn open(d: &DatasetRef, key: &str) -> anyhow::Result<data::datasets::FrameDataset> {

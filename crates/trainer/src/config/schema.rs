@@ -303,11 +303,14 @@ pub struct EvalConfig {
     pub mots_variant: String,
     /// Detection score threshold used before tracking at evaluation time.
     pub score_thresh: f32,
+    /// Extra test sets scored once at the end of training (mask AP and occlusion AP_M / AP_H, MOTS for
+    /// videos): `tests = [{ name = "ochuman", root = "datasets/ochuman", split = "val" }]`.
+    pub tests: Vec<DatasetRef>,
 }
 
 impl Default for EvalConfig {
     fn default() -> Self {
-        Self { period_epochs: 1, mots_variant: "mots_tools".into(), score_thresh: 0.5 }
+        Self { period_epochs: 1, mots_variant: "mots_tools".into(), score_thresh: 0.5, tests: Vec::new() }
     }
 }
 

@@ -39,6 +39,17 @@ pub struct Instance {
     pub mask: data::mask::Rle,
     /// Appearance embedding (may be empty).
     pub embedding: Vec<f32>,
+    /// The feature-map location that produced the detection, `[x, y]` in the original image's pixels (Table V
+    /// counts how often it lies on the person's mask); `None` for models without locations.
+    pub location: Option<[f32; 2]>,
+}
+
+impl Instance {
+    /// The tracker's input for this instance: box, score, embedding, and the mask as payload.
+    pub fn to_detection(&self) -> tracker::Detection<data::mask::Rle> {
+        let [x1, y1, x2, y2] = self.bbox.map(f64::from);
+        tracker::Detection { bbox: tracker::BBox::from_corners([x1, y1, x2, y2]), score: self.score as f64, embedding: self.embedding.clone(), payload: self.mask.clone() }
+    }
 }
 
 /// A network the loop can train.

@@ -127,6 +127,7 @@ impl<B: Backend> InferModel<B> for Hvisnet<B> {
                     score: i.score,
                     mask: data::mask::Rle::from_row_major(oh as u32, ow as u32, &px),
                     embedding: i.embedding,
+                    location: Some(i.location.map(|v| v / s)),
                 }
             })
             .collect())

@@ -27,3 +27,18 @@ dim = 8
         root = root.display()
     )
 }
+
+/// The smallest HVISNet the tests train: 64 px frames at training and test time, 16 FPN channels, one conv per
+/// FCOS tower. It ends inside the `[model.fcos]` table, so the caller's next lines may add keys to it.
+#[allow(dead_code)]
+pub const SMALL_64: &str = r#"
+[data.augment]
+min_size_train = [64]
+max_size_train = 64
+min_size_test = 64
+max_size_test = 64
+[model.fpn]
+channels = 16
+[model.fcos]
+num_convs = 1
+"#;
