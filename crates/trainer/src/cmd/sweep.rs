@@ -38,6 +38,9 @@ pub struct SweepArgs {
 pub enum Action {
     /// `results.json` is complete: nothing to do.
     Skip,
+    /// Complete, but made with a config that differs from what the run resolves to now (a base config or an
+    /// override changed): the sweep refuses to mix it with new runs until its folder is removed.
+    Stale,
     /// A checkpoint exists: continue it with `--resume`.
     Resume,
     /// Train from the start.
@@ -51,6 +54,20 @@ pub struct Planned {
     pub status: RunStatus,
     pub action: Action,
     pub args: Vec<String>,
+    /// The config the run resolves to now.
+    pub config: crate::config::ExperimentConfig,
+    /// For a stale run: the keys whose recorded value differs (key, recorded, now).
+    pub stale: Vec<(String, String, String)>,
+}
+
+/// Keys whose value in the run folder's `config.resolved.toml` differs from `now` (empty when they agree or
+/// when the folder has no resolved config).
+pub fn recorded_differences(dir: &Path, now: &crate::config::ExperimentConfig) -> Vec<(String, String, String)> {
+    let Ok(text) = std::fs::read_to_string(dir.join("config.resolved.toml")) else { return Vec::new() };
+    match toml::from_str::<toml::Table>(&text) {
+        Ok(t) => experiment::value_differences(&toml::Value::Table(t), &toml::Value::try_from(now).expect("config serialises")),
+        Err(e) => vec![("config.resolved.toml".into(), format!("unreadable ({e})"), "-".into())],
+    }
 }
 
 /// The runs of an experiment with what the sweep will do about each (filtered by `only`).
@@ -61,8 +78,11 @@ pub fn plan(exp: &Experiment, only: &[String]) -> Result<Vec<Planned>> {
         if !only.is_empty() && !only.iter().any(|o| run.name.contains(o.as_str())) {
             continue;
         }
+        let config = exp.resolve(&run)?;
         let status = RunStatus::of(&run.dir);
+        let stale = if matches!(status, RunStatus::Complete(_)) { recorded_differences(&run.dir, &config) } else { Vec::new() };
         let action = match &status {
+            RunStatus::Complete(_) if !stale.is_empty() => Action::Stale,
             RunStatus::Complete(_) => Action::Skip,
             RunStatus::Incomplete { checkpoint: true } => Action::Resume,
             _ => Action::Start,
@@ -75,7 +95,7 @@ pub fn plan(exp: &Experiment, only: &[String]) -> Result<Vec<Planned>> {
         if action == Action::Resume {
             args.push("--resume".into());
         }
-        out.push(Planned { run, status, action, args });
+        out.push(Planned { run, status, action, args, config, stale });
     }
     if out.is_empty() && !only.is_empty() {
         bail!("{}: no run name contains any of {only:?}", exp.path.display());
@@ -96,7 +116,7 @@ pub fn run(args: SweepArgs) -> Result<()> {
     let exp = Experiment::load(&args.experiment)?;
     let planned = plan(&exp, &args.only)?;
     let base = exp.base_config()?;
-    let resolved: Vec<_> = planned.iter().map(|p| exp.resolve(&p.run)).collect::<Result<_>>()?;
+    let resolved: Vec<_> = planned.iter().map(|p| p.config.clone()).collect();
     let src = &exp.runs_from;
     println!("{}: {}", exp.path.display(), exp.file.title);
     if src.path != exp.path {
@@ -106,13 +126,18 @@ pub fn run(args: SweepArgs) -> Result<()> {
     println!("  base config: {}{}", src.config.display(), if common.is_empty() { String::new() } else { format!(" --set {}", common.join(" --set ")) });
     let count = |a: Action| planned.iter().filter(|p| p.action == a).count();
     println!(
-        "  {} runs in {}: {} complete, {} to resume, {} to start",
+        "  {} runs in {}: {} complete, {} to resume, {} to start{}",
         planned.len(),
         src.output_root.display(),
         count(Action::Skip),
         count(Action::Resume),
-        count(Action::Start)
+        count(Action::Start),
+        if count(Action::Stale) > 0 { format!(", {} STALE (complete with another config)", count(Action::Stale)) } else { String::new() }
     );
+    for p in &src.prepare {
+        let done = Path::new(&p.creates).exists();
+        println!("  prepare: {} ({})", shell_line("trainer", &p.args), if done { format!("done: {} exists", p.creates) } else { format!("to run: creates {}", p.creates) });
+    }
     // Every dataset any run reads, once.
     let mut datasets: Vec<(String, String, String, String)> = Vec::new();
     for c in &resolved {
@@ -141,6 +166,7 @@ pub fn run(args: SweepArgs) -> Result<()> {
                 Action::Skip => "complete, skipped",
                 Action::Resume => "interrupted, resumes from its checkpoint",
                 Action::Start => "to start",
+                Action::Stale => "STALE: complete, but made with another config",
             };
             println!("[{}/{}] {}  ({what})", i + 1, planned.len(), p.run.name);
             let diff = experiment::differences(&base.config, c);
@@ -149,6 +175,9 @@ pub fn run(args: SweepArgs) -> Result<()> {
             }
             for (k, a, b) in diff {
                 println!("      {k}: {a} -> {b}");
+            }
+            for (k, was, now) in &p.stale {
+                println!("      stale: {k} was {was}, now {now}");
             }
             println!("      {}", shell_line("trainer", &p.args));
         }
@@ -162,6 +191,29 @@ pub fn run(args: SweepArgs) -> Result<()> {
     }
     if !missing.is_empty() {
         bail!("{}: cannot start, {} dataset(s) missing:\n  {}", exp.path.display(), missing.len(), missing.join("\n  "));
+    }
+    let stale: Vec<String> = planned
+        .iter()
+        .filter(|p| p.action == Action::Stale)
+        .map(|p| {
+            let (k, was, now) = &p.stale[0];
+            format!("{} ({k} was {was}, now {now}{})", p.run.dir.display(), if p.stale.len() > 1 { format!(", and {} more keys", p.stale.len() - 1) } else { String::new() })
+        })
+        .collect();
+    if !stale.is_empty() {
+        bail!(
+            "{}: {} complete run(s) were made with another config than they resolve to now; remove their folders to retrain them (or give the experiment another output_root to keep them):\n  {}",
+            exp.path.display(),
+            stale.len(),
+            stale.join("\n  ")
+        );
+    }
+    for p in src.prepare.iter().filter(|p| !Path::new(&p.creates).exists()) {
+        println!("prepare: {}", shell_line("trainer", &p.args));
+        let st = Command::new(&exe).args(&p.args).stdin(Stdio::null()).status().with_context(|| format!("starting {}", exe.display()))?;
+        if !st.success() || !Path::new(&p.creates).exists() {
+            bail!("{}: prepare step `{}` failed ({st}) or did not create {}", exp.path.display(), shell_line("trainer", &p.args), p.creates);
+        }
     }
     interrupt::install();
     let logs = src.output_root.join("logs");

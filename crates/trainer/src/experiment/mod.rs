@@ -58,6 +58,8 @@ pub struct RunSource {
     pub common: Vec<(String, toml::Value)>,
     /// The axes (variants first, then the grid axes), in file order.
     pub axes: Vec<AxisValues>,
+    /// Preparation steps (run by the sweep when their output is absent).
+    pub prepare: Vec<Prepare>,
 }
 
 /// One expanded axis.
@@ -100,9 +102,9 @@ impl Experiment {
         let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "experiment".into());
         let runs_from = match &file.reuse {
             Some(other) => {
-                let defines = !file.set.is_empty() || !file.variants.is_empty() || !file.grid.is_empty();
+                let defines = !file.set.is_empty() || !file.variants.is_empty() || !file.grid.is_empty() || !file.prepare.is_empty();
                 if file.config.is_some() || file.output_root.is_some() || defines {
-                    bail!("{}: `reuse` takes the runs of {other}; remove `config`, `output_root`, `set`, `variants` and `grid`", path.display());
+                    bail!("{}: `reuse` takes the runs of {other}; remove `config`, `output_root`, `set`, `variants`, `grid` and `prepare`", path.display());
                 }
                 let other_path = normalize(&path.parent().unwrap_or(Path::new("")).join(other));
                 let inner = read_file(&other_path).with_context(|| format!("{}: reuse = {other:?}", path.display()))?;
@@ -286,7 +288,12 @@ fn source(path: &Path, stem: &str, f: &ExperimentFile) -> Result<RunSource> {
             }
         }
     }
-    Ok(RunSource { path: path.to_path_buf(), config, output_root, common, axes })
+    for (i, p) in f.prepare.iter().enumerate() {
+        if p.creates.is_empty() || p.args.is_empty() {
+            bail!("{}: prepare[{i}]: `creates` and `args` must not be empty", path.display());
+        }
+    }
+    Ok(RunSource { path: path.to_path_buf(), config, output_root, common, axes, prepare: f.prepare.clone() })
 }
 
 fn expand(src: &RunSource) -> Result<Vec<Run>> {
@@ -377,8 +384,13 @@ fn flatten(t: &toml::Table, prefix: &str) -> Vec<(String, toml::Value)> {
 
 /// The keys whose resolved values differ between two configs (dotted path, old, new); `output_dir` is left out.
 pub fn differences(base: &ExperimentConfig, run: &ExperimentConfig) -> Vec<(String, String, String)> {
-    let a = leaves(&toml::Value::try_from(base).expect("config serialises"));
-    let b = leaves(&toml::Value::try_from(run).expect("config serialises"));
+    value_differences(&toml::Value::try_from(base).expect("config serialises"), &toml::Value::try_from(run).expect("config serialises"))
+}
+
+/// [`differences`] on two config tables (e.g. a run folder's `config.resolved.toml` and a config now).
+pub fn value_differences(base: &toml::Value, run: &toml::Value) -> Vec<(String, String, String)> {
+    let a = leaves(base);
+    let b = leaves(run);
     let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
     let mut out = Vec::new();
     for k in keys {
@@ -386,7 +398,8 @@ pub fn differences(base: &ExperimentConfig, run: &ExperimentConfig) -> Vec<(Stri
             continue;
         }
         let (x, y) = (a.get(k), b.get(k));
-        if x != y {
+        // Compared as written, so an f32 read back from text (0.1) equals the same f32 serialised (0.100000001).
+        if x.map(inline) != y.map(inline) {
             let show = |v: Option<&toml::Value>| v.map(inline).unwrap_or_else(|| "(unset)".into());
             out.push((k.clone(), show(x), show(y)));
         }

@@ -25,6 +25,10 @@ pub struct ExperimentFile {
     /// Overrides applied to every run, as dotted keys: `set = { "solver.epochs" = 1 }` or `[set] solver.epochs = 1`.
     #[serde(default)]
     pub set: toml::Table,
+    /// Commands run (as `trainer ARGS...`) before the first run when the file they create is absent, e.g. generating
+    /// a synthetic test set: `[[prepare]] creates = "datasets/x/val.json"  args = ["data", "synth", "--out", ...]`.
+    #[serde(default)]
+    pub prepare: Vec<Prepare>,
     /// A list of named runs (`[[variants]] name = "bbox"  set = { "model.sampling.center" = "bbox" }`).
     #[serde(default)]
     pub variants: Vec<Variant>,
@@ -37,6 +41,16 @@ pub struct ExperimentFile {
     /// A line plot the report draws (PNG).
     #[serde(default)]
     pub plot: Option<PlotSpec>,
+}
+
+/// A preparation step of a sweep.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prepare {
+    /// A path (relative to the working directory) whose existence means the step is done.
+    pub creates: String,
+    /// Arguments of the `trainer` command that creates it.
+    pub args: Vec<String>,
 }
 
 /// A named set of overrides: one value of the `variant` axis.
