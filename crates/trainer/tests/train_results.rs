@@ -9,30 +9,17 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
+use trainer::experiment::jsonpath;
 
 fn trainer() -> Command {
     Command::new(env!("CARGO_BIN_EXE_trainer"))
 }
 
-/// A number at a dotted path (`val.mots.sMOTSA`; `tests.<name>/<split>` is one key).
+/// The value at a dotted path, parsed by the sweep/report code that reads results.json
+/// (`val.mots.sMOTSA`, `tests."synth/train".segm.AP`).
 fn at<'a>(v: &'a Value, path: &str) -> &'a Value {
-    let mut cur = v;
-    let mut rest = path;
-    while !rest.is_empty() {
-        let (key, tail) = if let Some(r) = rest.strip_prefix("tests.") {
-            cur = &cur["tests"];
-            // "<name>/<split>" up to the next dot after the slash.
-            let slash = r.find('/').expect("tests.<name>/<split>");
-            let end = r[slash..].find('.').map(|e| slash + e).unwrap_or(r.len());
-            (&r[..end], r.get(end + 1..).unwrap_or(""))
-        } else {
-            let end = rest.find('.').unwrap_or(rest.len());
-            (&rest[..end], rest.get(end + 1..).unwrap_or(""))
-        };
-        cur = cur.get(key).unwrap_or_else(|| panic!("{path}: no key {key:?} in {cur}"));
-        rest = tail;
-    }
-    cur
+    let segs = jsonpath::parse(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    jsonpath::get(v, &segs).unwrap_or_else(|| panic!("{path}: absent from {v}"))
 }
 
 fn finite(v: &Value, path: &str) -> f64 {
@@ -137,16 +124,16 @@ min_box_area = 0
     assert!(persons("AP_M") + persons("AP_H") <= persons("AP"));
 
     // Test sets: a video split with MOTS, an image set without.
-    for p in ["tests.synth/train.segm.AP", "tests.synth/train.occlusion.AP_H", "tests.synth/train.mots.sMOTSA", "tests.synth/train.mots.IDF1"] {
+    for p in [r#"tests."synth/train".segm.AP"#, r#"tests."synth/train".occlusion.AP_H"#, r#"tests."synth/train".mots.sMOTSA"#, r#"tests."synth/train".mots.IDF1"#] {
         finite(&r, p);
     }
-    assert_eq!(at(&r, "tests.synth/train.frames").as_u64(), Some(12));
+    assert_eq!(at(&r, r#"tests."synth/train".frames"#).as_u64(), Some(12));
     if coco.is_some() {
-        for p in ["tests.coco-persons/val2017.segm.AP", "tests.coco-persons/val2017.occlusion.AP_M", "tests.coco-persons/val2017.fps.model_fps"] {
+        for p in [r#"tests."coco-persons/val2017".segm.AP"#, r#"tests."coco-persons/val2017".occlusion.AP_M"#, r#"tests."coco-persons/val2017".fps.model_fps"#] {
             finite(&r, p);
         }
         assert!(r["tests"]["coco-persons/val2017"].get("mots").is_none(), "an image set has no MOTS");
-        assert_eq!(at(&r, "tests.coco-persons/val2017.occlusion.max_iou").as_str(), Some("box IoU with the other persons of the image"));
+        assert_eq!(at(&r, r#"tests."coco-persons/val2017".occlusion.max_iou"#).as_str(), Some("box IoU with the other persons of the image"));
     }
 
     // The same numbers in eval/<iter>.json, TensorBoard scalars in metrics.jsonl, and the Markdown summary.
@@ -181,4 +168,16 @@ fn a_missing_test_set_fails_before_training_naming_path_and_readme() {
     assert!(!o.status.success());
     assert!(err.contains("eval.tests[0]") && err.contains("/nonexistent/och/ochuman.json") && err.contains("datasets/ochuman/README.md"), "{err}");
     assert!(!out.exists(), "the run folder was created before the test-set check");
+}
+
+#[test]
+fn a_test_set_entry_needs_name_root_and_split() {
+    let cfg = testkit::workspace_root().join("configs/quickstart.toml");
+    let o = trainer().args(["config", "print"]).arg(&cfg).args(["--set", r#"eval.tests=[{name = "synth", root = "datasets/synth"}]"#]).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(err.contains("eval.tests") && err.contains("split"), "{err}");
+    let o = trainer().args(["config", "print"]).arg(&cfg).args(["--set", r#"eval.tests=[{name = "synth", root = "datasets/synth", split = "val"}]"#]).output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success() && out.contains("tests") && out.contains("datasets/synth"), "{out}");
 }
