@@ -141,6 +141,9 @@ fn misspelt_enum_values_suggest_the_right_one() {
     let msg = config::load(&top, &[]).unwrap_err().to_string();
     assert!(msg.contains("model.sampling.center") && msg.contains("did you mean `inner`"), "{msg}");
     assert!(msg.contains("e.toml"), "{msg}");
+    let top = write(&d, "o.toml", "[solver]\noptimizer = \"adamm\"\n");
+    let msg = config::load(&top, &[]).unwrap_err().to_string();
+    assert!(msg.contains("solver.optimizer") && msg.contains("did you mean `adam`"), "{msg}");
 }
 
 #[test]
@@ -187,6 +190,7 @@ fn cross_key_rules_are_checked() {
         ("solver.lr_steps=[11, 8]", "solver.lr_steps"),
         ("model.fcos.sizes_of_interest=[64.0]", "sizes_of_interest"),
         ("model.sampling.mix={from = \"bbox\", fraction = 1.5}", "mix.fraction"),
+        ("solver.adam_betas=[0.9, 1.0]", "solver.adam_betas"),
     ] {
         let msg = config::load(&top, &[set.into()]).unwrap_err().to_string();
         assert!(msg.contains(needle), "{set}: {msg}");

@@ -21,17 +21,20 @@ fn run(cfg: &trainer::config::ExperimentConfig, dir: &std::path::Path, resume: b
     train::<AB, _>(model, &device, cfg, &ctx, None)
 }
 
-#[test]
-fn resumed_run_ends_with_the_same_weights_bit_for_bit() {
+/// Runs `cfg` straight through and again cut at mid-run then resumed; returns both final weights, the
+/// iteration count and the resumed run's folder.
+fn straight_and_resumed(tag: &str, edit: impl Fn(&mut trainer::config::ExperimentConfig)) -> (Vec<f32>, Vec<f32>, u64, std::path::PathBuf) {
     let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let root = synth("resume");
-    let straight = fresh_dir("straight");
-    let cfg = config(&root, &straight);
+    let root = synth(&format!("resume_{tag}"));
+    let straight = fresh_dir(&format!("straight_{tag}"));
+    let mut cfg = config(&root, &straight);
+    edit(&mut cfg);
     let Outcome::Finished { iterations, checkpoint: a } = run(&cfg, &straight, false, None, None).unwrap() else { panic!("did not finish") };
     assert!(iterations >= 4, "{iterations} iterations");
     // The same run cut in the middle of the first epoch, then resumed (a fresh process would do the same).
-    let split = fresh_dir("split");
-    let cfg2 = config(&root, &split);
+    let split = fresh_dir(&format!("split_{tag}"));
+    let mut cfg2 = config(&root, &split);
+    edit(&mut cfg2);
     let half = iterations / 2 - 1;
     match run(&cfg2, &split, false, Some(half), None).unwrap() {
         Outcome::Stopped { iterations: n, .. } => assert_eq!(n, half),
@@ -45,10 +48,16 @@ fn resumed_run_ends_with_the_same_weights_bit_for_bit() {
     let wb = trainer::training::engine::load_model::<Flex, _>(Tiny::<Flex>::new(&device, None), &b, &device).unwrap().values();
     assert_eq!(wa.len(), wb.len());
     let same = wa.iter().zip(&wb).filter(|(x, y)| x.to_bits() == y.to_bits()).count();
-    assert_eq!(same, wa.len(), "{} of {} parameters differ between the resumed and the uninterrupted run", wa.len() - same, wa.len());
+    assert_eq!(same, wa.len(), "{tag}: {} of {} parameters differ between the resumed and the uninterrupted run", wa.len() - same, wa.len());
     // And training moved them (the comparison is not between two untouched inits).
     let init = { Flex::seed(&device, cfg.seed); Tiny::<Flex>::new(&device, None).values() };
-    assert!(init.iter().zip(&wa).any(|(x, y)| x != y));
+    assert!(init.iter().zip(&wa).any(|(x, y)| x != y), "{tag}: training left the weights at their init");
+    (wa, wb, iterations, split)
+}
+
+#[test]
+fn resumed_run_ends_with_the_same_weights_bit_for_bit() {
+    let (_, _, iterations, split) = straight_and_resumed("sgd", |_| {});
     // Checkpoints kept: the newest 2; `last` names the newest.
     let ckpts: Vec<_> = std::fs::read_dir(split.join("checkpoints")).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().to_string()).filter(|n| n.starts_with("iter_")).collect();
     assert_eq!(ckpts.len(), 2, "{ckpts:?}");
@@ -57,6 +66,16 @@ fn resumed_run_ends_with_the_same_weights_bit_for_bit() {
     let lines = std::fs::read_to_string(split.join("metrics.jsonl")).unwrap();
     let iters: Vec<u64> = lines.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["iteration"].as_u64().unwrap()).collect();
     assert_eq!(iters, (1..=iterations).collect::<Vec<_>>());
+}
+
+#[test]
+fn adam_state_resumes_exactly_and_differs_from_sgd() {
+    let (adam, _, _, _) = straight_and_resumed("adam", |c| {
+        c.solver.optimizer = trainer::config::OptimizerKind::Adam;
+        c.solver.base_lr = 1e-3;
+    });
+    let (sgd, _, _, _) = straight_and_resumed("sgd_ref", |_| {});
+    assert!(adam.iter().zip(&sgd).any(|(x, y)| x != y), "solver.optimizer = adam trained the same weights as SGD");
 }
 
 #[test]

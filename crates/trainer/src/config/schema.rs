@@ -247,15 +247,33 @@ impl Default for AugmentConfig {
     }
 }
 
-/// SGD with warmup and step decay, counted in epochs.
+/// The update rule of the solver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OptimizerKind {
+    /// SGD with momentum as `torch.optim.SGD` (no dampening): the paper's solver.
+    Sgd,
+    /// Adam as `torch.optim.Adam` (coupled L2 weight decay, bias-corrected moments): for short runs from
+    /// random initialisation, such as the CPU quickstart, where SGD has too few iterations to get going.
+    Adam,
+}
+
+/// SGD (or Adam) with warmup and step decay, counted in epochs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SolverConfig {
+    /// `"sgd"` (the paper) or `"adam"`.
+    pub optimizer: OptimizerKind,
     pub epochs: u32,
     /// Images per iteration.
     pub batch_size: usize,
     pub base_lr: f64,
+    /// SGD momentum (ignored by Adam).
     pub momentum: f64,
+    /// Adam's β₁ and β₂ (ignored by SGD).
+    pub adam_betas: [f64; 2],
+    /// Adam's ε (ignored by SGD).
+    pub adam_eps: f64,
     pub weight_decay: f64,
     /// Weight decay on norm and bias parameters.
     pub weight_decay_norm: f64,
@@ -276,10 +294,13 @@ pub struct SolverConfig {
 impl Default for SolverConfig {
     fn default() -> Self {
         Self {
+            optimizer: OptimizerKind::Sgd,
             epochs: 12,
             batch_size: 16,
             base_lr: 0.01,
             momentum: 0.9,
+            adam_betas: [0.9, 0.999],
+            adam_eps: 1e-8,
             weight_decay: 1e-4,
             weight_decay_norm: 0.0,
             warmup_iters: 500,
@@ -342,6 +363,9 @@ impl ExperimentConfig {
         }
         if s.batch_size == 0 || s.base_lr <= 0.0 {
             return Err("solver.batch_size and solver.base_lr must be positive".into());
+        }
+        if s.adam_betas.iter().any(|b| !(0.0..1.0).contains(b)) || s.adam_eps <= 0.0 {
+            return Err(format!("solver.adam_betas = {:?} and solver.adam_eps = {}: expected betas in [0, 1) and a positive eps", s.adam_betas, s.adam_eps));
         }
         if !["mots_tools", "trackeval"].contains(&self.eval.mots_variant.as_str()) {
             return Err(format!("eval.mots_variant = \"{}\": expected \"mots_tools\" or \"trackeval\"", self.eval.mots_variant));

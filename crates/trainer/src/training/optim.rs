@@ -1,11 +1,12 @@
-//! The solver: SGD with momentum as PyTorch defines it (no dampening), weight decay on weights but a separate
-//! (default zero) decay on norm and bias parameters, and optional clipping of the global gradient norm.
+//! The solver: SGD with momentum as PyTorch defines it (no dampening) — or Adam as `torch.optim.Adam` —
+//! with weight decay on weights but a separate (default zero) decay on norm and bias parameters, and optional
+//! clipping of the global gradient norm.
 //!
-//! burn 0.21's `Sgd` has one weight decay for every parameter and clips each tensor on its own, so both are
-//! done here on the gradients before burn's momentum step: clip by the norm over all gradients (PyTorch's
-//! `clip_grad_norm_`), then add `wd · w` to each gradient (coupled L2, as `torch.optim.SGD`), with `wd` =
-//! `weight_decay` for parameters of rank ≥ 2 (conv and linear weights) and `weight_decay_norm` for rank-1
-//! ones (norm scales and shifts, biases).
+//! burn 0.21's optimizers have one weight decay for every parameter and clip each tensor on its own, so both
+//! are done here on the gradients before burn's update: clip by the norm over all gradients (PyTorch's
+//! `clip_grad_norm_`), then add `wd · w` to each gradient (coupled L2, as `torch.optim.SGD` and
+//! `torch.optim.Adam`), with `wd` = `weight_decay` for parameters of rank ≥ 2 (conv and linear weights) and
+//! `weight_decay_norm` for rank-1 ones (norm scales and shifts, biases).
 
 use std::path::Path;
 
@@ -13,16 +14,22 @@ use anyhow::Context;
 use burn::module::{AutodiffModule, ModuleVisitor, Param};
 use burn::optim::adaptor::OptimizerAdaptor;
 use burn::optim::momentum::MomentumConfig;
-use burn::optim::{GradientsParams, Optimizer, Sgd, SgdConfig};
+use burn::optim::{Adam, AdamConfig, GradientsParams, Optimizer, Sgd, SgdConfig};
 use burn::prelude::*;
 use burn::record::{BinFileRecorder, FullPrecisionSettings, Recorder};
 use burn::tensor::backend::AutodiffBackend;
 
-use crate::config::SolverConfig;
+use crate::config::{OptimizerKind, SolverConfig};
 
-/// SGD + grouped weight decay + global-norm clipping for a model `M`.
+/// burn's update rule behind the solver.
+enum Rule<B: AutodiffBackend, M: AutodiffModule<B>> {
+    Sgd(OptimizerAdaptor<Sgd<B::InnerBackend>, M, B>),
+    Adam(OptimizerAdaptor<Adam, M, B>),
+}
+
+/// SGD or Adam + grouped weight decay + global-norm clipping for a model `M`.
 pub struct Solver<B: AutodiffBackend, M: AutodiffModule<B>> {
-    sgd: OptimizerAdaptor<Sgd<B::InnerBackend>, M, B>,
+    rule: Rule<B, M>,
     weight_decay: f64,
     weight_decay_norm: f64,
     clip_grad_norm: f64,
@@ -38,9 +45,17 @@ pub struct StepInfo {
 impl<B: AutodiffBackend, M: AutodiffModule<B>> Solver<B, M> {
     /// A fresh solver (empty momentum buffers) from the `[solver]` table.
     pub fn new(cfg: &SolverConfig) -> Self {
-        let momentum = (cfg.momentum > 0.0).then(|| MomentumConfig::new().with_momentum(cfg.momentum).with_dampening(0.0));
-        let sgd = SgdConfig::new().with_momentum(momentum).init::<B, M>();
-        Self { sgd, weight_decay: cfg.weight_decay, weight_decay_norm: cfg.weight_decay_norm, clip_grad_norm: cfg.clip_grad_norm }
+        let rule = match cfg.optimizer {
+            OptimizerKind::Sgd => {
+                let momentum = (cfg.momentum > 0.0).then(|| MomentumConfig::new().with_momentum(cfg.momentum).with_dampening(0.0));
+                Rule::Sgd(SgdConfig::new().with_momentum(momentum).init::<B, M>())
+            }
+            OptimizerKind::Adam => {
+                let [b1, b2] = cfg.adam_betas;
+                Rule::Adam(AdamConfig::new().with_beta_1(b1 as f32).with_beta_2(b2 as f32).with_epsilon(cfg.adam_eps as f32).init::<B, M>())
+            }
+        };
+        Self { rule, weight_decay: cfg.weight_decay, weight_decay_norm: cfg.weight_decay_norm, clip_grad_norm: cfg.clip_grad_norm }
     }
 
     /// One update with learning rate `lr`; returns the updated model.
@@ -59,23 +74,31 @@ impl<B: AutodiffBackend, M: AutodiffModule<B>> Solver<B, M> {
         };
         let mut apply = Adjust::<B> { grads: &mut grads, _b: std::marker::PhantomData, scale, wd: self.weight_decay, wd_norm: self.weight_decay_norm };
         model.visit(&mut apply);
-        let model = self.sgd.step(lr, model, grads);
+        let model = match &mut self.rule {
+            Rule::Sgd(o) => o.step(lr, model, grads),
+            Rule::Adam(o) => o.step(lr, model, grads),
+        };
         (model, StepInfo { grad_norm })
     }
 
-    /// Saves the momentum buffers (full precision).
+    /// Saves the momentum (SGD) or moment (Adam) buffers, full precision.
     pub fn save(&self, path: &Path) -> anyhow::Result<()> {
-        BinFileRecorder::<FullPrecisionSettings>::new()
-            .record(self.sgd.to_record(), path.to_path_buf())
-            .with_context(|| format!("writing optimizer state {}", path.display()))
+        let recorder = BinFileRecorder::<FullPrecisionSettings>::new();
+        match &self.rule {
+            Rule::Sgd(o) => recorder.record(o.to_record(), path.to_path_buf()),
+            Rule::Adam(o) => recorder.record(o.to_record(), path.to_path_buf()),
+        }
+        .with_context(|| format!("writing optimizer state {}", path.display()))
     }
 
-    /// Loads momentum buffers written by [`Solver::save`].
+    /// Loads buffers written by [`Solver::save`] with the same optimizer.
     pub fn load(mut self, path: &Path, device: &B::Device) -> anyhow::Result<Self> {
-        let record = BinFileRecorder::<FullPrecisionSettings>::new()
-            .load(path.to_path_buf(), device)
-            .with_context(|| format!("reading optimizer state {}", path.display()))?;
-        self.sgd = self.sgd.load_record(record);
+        let recorder = BinFileRecorder::<FullPrecisionSettings>::new();
+        let context = || format!("reading optimizer state {}", path.display());
+        self.rule = match self.rule {
+            Rule::Sgd(o) => Rule::Sgd(o.load_record(recorder.load(path.to_path_buf(), device).with_context(context)?)),
+            Rule::Adam(o) => Rule::Adam(o.load_record(recorder.load(path.to_path_buf(), device).with_context(context)?)),
+        };
         Ok(self)
     }
 }
