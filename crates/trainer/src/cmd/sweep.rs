@@ -17,6 +17,23 @@ use crate::experiment::{self, Experiment, Run};
 use crate::training::interrupt;
 use crate::training::progress::fmt_secs;
 
+/// `println!` that ignores a closed stdout (`trainer sweep X --dry-run | head` must not panic).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// The running `trainer` binary, refused when it has been replaced on disk since the sweep started (a rebuild
+/// during a sweep): the runs would otherwise use another build than the one that planned them.
+fn trainer_exe() -> Result<PathBuf> {
+    let exe = std::env::current_exe().context("locating the trainer binary")?;
+    if exe.to_string_lossy().ends_with(" (deleted)") {
+        bail!("the trainer binary was replaced on disk while the sweep ran (rebuilt?); run the sweep again, or sweep from a copy of the binary");
+    }
+    Ok(exe)
+}
+
 /// Arguments of `trainer sweep`.
 #[derive(Debug, Args)]
 pub struct SweepArgs {
@@ -118,14 +135,14 @@ pub fn run(args: SweepArgs) -> Result<()> {
     let base = exp.base_config()?;
     let resolved: Vec<_> = planned.iter().map(|p| p.config.clone()).collect();
     let src = &exp.runs_from;
-    println!("{}: {}", exp.path.display(), exp.file.title);
+    say!("{}: {}", exp.path.display(), exp.file.title);
     if src.path != exp.path {
-        println!("  runs of {} (this file declares another table over them)", src.path.display());
+        say!("  runs of {} (this file declares another table over them)", src.path.display());
     }
     let common: Vec<String> = src.common.iter().map(|(k, v)| experiment::render(k, v)).collect();
-    println!("  base config: {}{}", src.config.display(), if common.is_empty() { String::new() } else { format!(" --set {}", common.join(" --set ")) });
+    say!("  base config: {}{}", src.config.display(), if common.is_empty() { String::new() } else { format!(" --set {}", common.join(" --set ")) });
     let count = |a: Action| planned.iter().filter(|p| p.action == a).count();
-    println!(
+    say!(
         "  {} runs in {}: {} complete, {} to resume, {} to start{}",
         planned.len(),
         src.output_root.display(),
@@ -136,7 +153,7 @@ pub fn run(args: SweepArgs) -> Result<()> {
     );
     for p in &src.prepare {
         let done = Path::new(&p.creates).exists();
-        println!("  prepare: {} ({})", shell_line("trainer", &p.args), if done { format!("done: {} exists", p.creates) } else { format!("to run: creates {}", p.creates) });
+        say!("  prepare: {} ({})", shell_line("trainer", &p.args), if done { format!("done: {} exists", p.creates) } else { format!("to run: creates {}", p.creates) });
     }
     // Every dataset any run reads, once.
     let mut datasets: Vec<(String, String, String, String)> = Vec::new();
@@ -157,9 +174,9 @@ pub fn run(args: SweepArgs) -> Result<()> {
                 "MISSING".to_string()
             }
         };
-        println!("  data: {name} split {split} at {root} ({key}): {state}");
+        say!("  data: {name} split {split} at {root} ({key}): {state}");
     }
-    let exe = std::env::current_exe().context("locating the trainer binary")?;
+    let exe = trainer_exe()?;
     if args.dry_run {
         for (i, (p, c)) in planned.iter().zip(&resolved).enumerate() {
             let what = match p.action {
@@ -168,23 +185,23 @@ pub fn run(args: SweepArgs) -> Result<()> {
                 Action::Start => "to start",
                 Action::Stale => "STALE: complete, but made with another config",
             };
-            println!("[{}/{}] {}  ({what})", i + 1, planned.len(), p.run.name);
+            say!("[{}/{}] {}  ({what})", i + 1, planned.len(), p.run.name);
             let diff = experiment::differences(&base.config, c);
             if diff.is_empty() {
-                println!("      (same resolved config as the base)");
+                say!("      (same resolved config as the base)");
             }
             for (k, a, b) in diff {
-                println!("      {k}: {a} -> {b}");
+                say!("      {k}: {a} -> {b}");
             }
             for (k, was, now) in &p.stale {
-                println!("      stale: {k} was {was}, now {now}");
+                say!("      stale: {k} was {was}, now {now}");
             }
-            println!("      {}", shell_line("trainer", &p.args));
+            say!("      {}", shell_line("trainer", &p.args));
         }
         if !missing.is_empty() {
-            println!("  note: {} dataset(s) missing; a real sweep stops before training:", missing.len());
+            say!("  note: {} dataset(s) missing; a real sweep stops before training:", missing.len());
             for m in &missing {
-                println!("    {m}");
+                say!("    {m}");
             }
         }
         return Ok(());
@@ -209,7 +226,7 @@ pub fn run(args: SweepArgs) -> Result<()> {
         );
     }
     for p in src.prepare.iter().filter(|p| !Path::new(&p.creates).exists()) {
-        println!("prepare: {}", shell_line("trainer", &p.args));
+        say!("prepare: {}", shell_line("trainer", &p.args));
         let st = Command::new(&exe).args(&p.args).stdin(Stdio::null()).status().with_context(|| format!("starting {}", exe.display()))?;
         if !st.success() || !Path::new(&p.creates).exists() {
             bail!("{}: prepare step `{}` failed ({st}) or did not create {}", exp.path.display(), shell_line("trainer", &p.args), p.creates);
@@ -223,14 +240,15 @@ pub fn run(args: SweepArgs) -> Result<()> {
     for (i, p) in planned.iter().enumerate() {
         let tag = format!("[{}/{}] {}", i + 1, planned.len(), p.run.name);
         if p.action == Action::Skip {
-            println!("{tag}: complete, skipped");
+            say!("{tag}: complete, skipped");
             continue;
         }
         let log_path = logs.join(format!("{}.log", p.run.name));
-        println!("{tag}: {} (log {})", if p.action == Action::Resume { "resuming" } else { "training" }, log_path.display());
+        say!("{tag}: {} (log {})", if p.action == Action::Resume { "resuming" } else { "training" }, log_path.display());
         let _ = std::io::stdout().flush();
         let mut log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path).with_context(|| format!("opening {}", log_path.display()))?;
         writeln!(log, "$ {}", shell_line(&exe.display().to_string(), &p.args))?;
+        let exe = trainer_exe()?;
         let t = Instant::now();
         let status = Command::new(&exe)
             .args(&p.args)
@@ -256,13 +274,13 @@ pub fn run(args: SweepArgs) -> Result<()> {
         }
         trained += 1;
         if after.results().is_none() {
-            println!("{tag}: finished in {} but wrote no complete results.json; the report will show it as missing", fmt_secs(secs));
+            say!("{tag}: finished in {} but wrote no complete results.json; the report will show it as missing", fmt_secs(secs));
             without_results.push(p.run.name.clone());
         } else {
-            println!("{tag}: done in {}", fmt_secs(secs));
+            say!("{tag}: done in {}", fmt_secs(secs));
         }
     }
-    println!(
+    say!(
         "sweep {}: {} runs, {} skipped, {} trained in {}, {} failed{}",
         exp.stem,
         planned.len(),
@@ -272,7 +290,7 @@ pub fn run(args: SweepArgs) -> Result<()> {
         failed.len(),
         if without_results.is_empty() { String::new() } else { format!(", {} without results", without_results.len()) }
     );
-    println!("report: trainer report {}", exp.path.display());
+    say!("report: trainer report {}", exp.path.display());
     if !failed.is_empty() {
         bail!("failed runs: {}", failed.join(", "));
     }
