@@ -107,23 +107,41 @@ pub fn run(args: ReportArgs) -> Result<()> {
         }
     }
 
-    md += "\n## Runs\n\n| run | status | time | ";
+    // Wall time per run from the sweep's log (all parts of a resumed run), else the run's own `seconds`.
+    let mut wall: std::collections::HashMap<String, (f64, usize)> = std::collections::HashMap::new();
+    if let Ok(text) = std::fs::read_to_string(src.output_root.join("sweep.jsonl")) {
+        for v in text.lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()) {
+            if let (Some(r), Some(secs)) = (v["run"].as_str(), v["seconds"].as_f64()) {
+                let e = wall.entry(r.to_string()).or_default();
+                e.0 += secs;
+                e.1 += 1;
+            }
+        }
+    }
+    md += "\n## Runs\n\n`time`: wall time of the run's `trainer train` processes as the sweep logged them (`sweep.jsonl`; a \
+           resumed run adds its parts), else the `seconds` of its `results.json`.\n\n| run | status | time | ";
     md += &spec.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(" | ");
     md += " |\n|---|---|---:|";
     md += &"---:|".repeat(spec.columns.len());
     md += "\n";
     let mut total = 0.0;
     for (r, s) in runs.iter().zip(&statuses) {
-        let secs = s.results().and_then(|v| v.get("seconds")).and_then(|v| v.as_f64());
-        total += secs.unwrap_or(0.0);
+        let own = s.results().and_then(|v| v.get("seconds")).and_then(|v| v.as_f64());
+        let (secs, parts) = match wall.get(&r.name) {
+            Some(&(w, n)) => (Some(w), n),
+            None => (own, 1),
+        };
+        if s.results().is_some() {
+            total += secs.unwrap_or(0.0);
+        }
         let cells: Vec<String> = spec
             .columns
             .iter()
             .map(|c| table::value(s.results(), c).show(c.digits))
             .collect();
-        md += &format!("| {} | {} | {} | {} |\n", r.name, s.word(), secs.map(fmt_secs).unwrap_or_else(|| "–".into()), cells.join(" | "));
+        md += &format!("| {} | {} | {} | {} |\n", r.name, s.word(), secs.map(|t| if parts > 1 { format!("{} ({parts} parts)", fmt_secs(t)) } else { fmt_secs(t) }).unwrap_or_else(|| "–".into()), cells.join(" | "));
     }
-    md += &format!("\nTotal time of the complete runs (training + evaluation, from `results.json`): {}.\n", fmt_secs(total));
+    md += &format!("\nTotal wall time of the complete runs (training + evaluation): {}.\n", fmt_secs(total));
 
     let md_path = args.out.join(format!("{}.md", exp.stem));
     std::fs::write(&md_path, &md).with_context(|| format!("writing {}", md_path.display()))?;

@@ -37,7 +37,7 @@ impl RunStatus {
     pub fn word(&self) -> &'static str {
         match self {
             RunStatus::Complete(_) => "complete",
-            RunStatus::Incomplete { checkpoint: true } => "interrupted (checkpoint)",
+            RunStatus::Incomplete { checkpoint: true } => "incomplete (has a checkpoint)",
             RunStatus::Incomplete { checkpoint: false } => "incomplete",
             RunStatus::NotRun => "not run",
         }
