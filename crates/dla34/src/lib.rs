@@ -18,5 +18,5 @@ pub use count::num_parameters;
 pub use block::{BasicBlock, ConvNorm, Root};
 pub use dla::{Dla34, Dla34Config, DlaFeatures, DlaFpn, DlaFpnConfig, DLA34_CHANNELS};
 pub use fpn::{Fpn, FpnConfig};
-pub use norm::{Norm, NormKind};
+pub use norm::{batch_norm, group_norm, Norm, NormKind};
 pub use tree::{Tree1, Tree2};

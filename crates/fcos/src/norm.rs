@@ -31,12 +31,13 @@ impl<B: Backend> Norm<B> {
         self.gn.is_none() && self.bn.is_none()
     }
 
-    /// Normalises an `[N, C, H, W]` map.
+    /// Normalises an `[N, C, H, W]` map (burn's GroupNorm/BatchNorm semantics, computed by the
+    /// backbone's cheaper [`dla34::group_norm`] / [`dla34::batch_norm`]).
     pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
         if let Some(gn) = &self.gn {
-            gn.forward(x)
+            dla34::group_norm(gn, x)
         } else if let Some(bn) = &self.bn {
-            bn.forward(x)
+            dla34::batch_norm(bn, x)
         } else {
             x
         }
