@@ -75,13 +75,15 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             "threads": threads,
             "forward_runs_ms": report.forward_runs,
             "train_step_runs_ms": report.train_runs,
+            "positives": report.positives,
+            "emb_positives": report.emb_positives,
             "config": args.config.display().to_string(),
         });
         println!("{obj}");
     } else {
         println!("config      {}", args.config.display());
         println!("device      {device} ({threads} threads)");
-        println!("input       {}×3×{size}×{size}", args.batch);
+        println!("input       {}×3×{size}×{size}, {} positives ({} for embeddings)", args.batch, report.positives, report.emb_positives);
         println!("parameters  {}", report.params);
         println!("forward     {:.1} ms (median of {}, after {} warm-up)", report.forward_ms, args.runs, args.warmup);
         println!("train step  {:.1} ms (forward + losses + backward + SGD step)", report.train_step_ms);
@@ -95,6 +97,10 @@ struct Report {
     train_step_ms: f64,
     forward_runs: Vec<f64>,
     train_runs: Vec<f64>,
+    /// FCOS positives over the batch (each one blends a mask).
+    positives: usize,
+    /// Embedding positives over the batch (triplet and identity CE rows).
+    emb_positives: usize,
 }
 
 fn median(v: &[f64]) -> f64 {
@@ -139,6 +145,8 @@ fn bench_on<B: AutodiffBackend>(cfg: &hvisnet::ModelConfig, device: &B::Device, 
     let images = model.normalize(Tensor::<B, 4>::from_data(TensorData::new(all, [n, 3, size, size]), device));
     let sampling = sampler::SamplingConfig::default();
     let targets = gt.iter().map(|g| model.targets(g, &sampling, 0)).collect::<Result<Vec<_>, _>>()?;
+    let positives = targets.iter().map(|t| t.labels.iter().filter(|&&l| l > 0).count()).sum();
+    let emb_positives = targets.iter().map(|t| t.emb_identity.iter().filter(|&&i| i >= 1).count()).sum();
     let sync = || B::sync(device).map_err(|e| anyhow::anyhow!("device sync: {e:?}"));
 
     // Forward: every head, inference mode (no autodiff).
@@ -168,5 +176,13 @@ fn bench_on<B: AutodiffBackend>(cfg: &hvisnet::ModelConfig, device: &B::Device, 
             train_runs.push(t.elapsed().as_secs_f64() * 1e3);
         }
     }
-    Ok(Report { params, forward_ms: median(&forward_runs), train_step_ms: median(&train_runs), forward_runs, train_runs })
+    Ok(Report {
+        params,
+        forward_ms: median(&forward_runs),
+        train_step_ms: median(&train_runs),
+        forward_runs,
+        train_runs,
+        positives,
+        emb_positives,
+    })
 }
