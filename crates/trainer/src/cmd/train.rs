@@ -74,15 +74,14 @@ fn run_on<B: AutodiffBackend>(
     resume: bool,
     started: Instant,
 ) -> anyhow::Result<()> {
-    if !c.model.backbone.weights.is_empty() {
-        anyhow::bail!(
-            "model.backbone.weights = {:?}: starting from imported ImageNet weights is not wired into `trainer train` yet; leave it empty for random init",
-            c.model.backbone.weights
-        );
-    }
     B::seed(device, c.seed);
     let model_cfg = network::model_config(c, train_ds.num_identities as usize)?;
     let model = hvisnet::Hvisnet::<B>::new(&model_cfg, device).map_err(|e| anyhow::anyhow!("building the network: {e}"))?;
+    // ImageNet weights for the body (a resumed run then overwrites everything from its checkpoint).
+    let (model, loaded) = network::init_backbone(model, c)?;
+    if let Some(line) = loaded {
+        eprintln!("{line}");
+    }
     let dir = PathBuf::from(&c.output_dir);
     run_dir::prepare(&dir, &resolved_toml, &run_dir::RunMeta { device: c.device.clone(), seed: c.seed })
         .with_context(|| format!("preparing the run folder {}", dir.display()))?;

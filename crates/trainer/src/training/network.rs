@@ -9,6 +9,23 @@ use super::batch::HostBatch;
 use super::model::{InferModel, Instance, NamedLosses, TrainModel};
 use crate::config::{ExperimentConfig, NormKind};
 
+/// Loads `model.backbone.weights` (a `trainer weights import` file: ImageNet DLA-34 in our layout) into the
+/// network's DLA-34 body, as the paper initialises it; returns the model and a line saying what was loaded, or
+/// the model unchanged and `None` when the key is empty (random initialisation). The FPN and heads keep their
+/// own initialisation. A missing file or a tensor of another shape (e.g. `model.backbone.width` ≠ 1) is an error
+/// naming the file and the tensor.
+pub fn init_backbone<B: Backend>(mut model: Hvisnet<B>, c: &ExperimentConfig) -> anyhow::Result<(Hvisnet<B>, Option<String>)> {
+    let file = &c.model.backbone.weights;
+    if file.is_empty() {
+        return Ok((model, None));
+    }
+    let path = std::path::Path::new(file);
+    dla34::weights::load_checkpoint(&mut model.backbone.body, path, false)
+        .map_err(|e| anyhow::anyhow!("model.backbone.weights = {file:?}: {e} (write the file with `trainer weights import --from dla34.pth --format ucbdrive|timm --out {file}`)"))?;
+    let n = dla34::num_parameters(&model.backbone.body);
+    Ok((model, Some(format!("DLA-34 body initialised from {file} ({n} parameters)"))))
+}
+
 /// The network config of an experiment; `num_identities` sizes the identity classifier (training identities).
 pub fn model_config(c: &ExperimentConfig, num_identities: usize) -> anyhow::Result<hvisnet::ModelConfig> {
     let m = &c.model;
