@@ -95,7 +95,7 @@ pub fn run(args: ReportArgs) -> Result<()> {
             let label = pl.legend.get(sv).and_then(|v| v.as_str()).map(str::to_string).unwrap_or_else(|| sv.clone());
             series.push(Series { label, points });
         }
-        let note = if absent > 0 { format!("{absent} point(s) missing (no complete runs)") } else { "mean +/- std over seeds".to_string() };
+        let note = if absent > 0 { format!("{absent} point(s) missing (no complete runs)") } else { "points: mean, bars: +/- std over a point's runs (n in the table)".to_string() };
         let y_label = if pl.y_label.is_empty() { pl.y.clone() } else { pl.y_label.clone() };
         let img = plot::draw(&pl.title, &pl.x_label, &y_label, &series, &note);
         let file = pl.file.clone().unwrap_or_else(|| format!("{}.png", exp.stem));

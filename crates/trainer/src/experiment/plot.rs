@@ -30,7 +30,9 @@ pub fn draw(title: &str, x_label: &str, y_label: &str, series: &[Series], note: 
     let mut img = RgbImage::from_pixel(W, H, Rgb([255, 255, 255]));
     let pts: Vec<&Point> = series.iter().flat_map(|s| &s.points).collect();
     let (x0, x1) = span(pts.iter().map(|p| p.0), 0.04);
+    // The y axis starts at 0 for non-negative data, so small differences are not drawn as large ones.
     let (y0, y1) = span(pts.iter().flat_map(|p| [p.1 - p.2, p.1 + p.2]), 0.05);
+    let y0 = if pts.iter().all(|p| p.1 - p.2 >= 0.0) { y0.min(0.0) } else { y0 };
     let (px0, px1, py0, py1) = (LEFT, W as i64 - RIGHT, H as i64 - BOTTOM, TOP);
     let sx = |x: f64| px0 as f64 + (x - x0) / (x1 - x0) * (px1 - px0) as f64;
     let sy = |y: f64| py0 as f64 - (y - y0) / (y1 - y0) * (py0 - py1) as f64;
@@ -84,7 +86,8 @@ pub fn draw(title: &str, x_label: &str, y_label: &str, series: &[Series], note: 
     }
     text_vertical(&mut img, 14, (py0 + py1) / 2 + 4 * y_label.len() as i64, y_label, BLACK);
     let lw = series.iter().map(|s| s.label.len()).max().unwrap_or(0) as i64 * 8 + 44;
-    let (lx, ly) = (px1 - lw - 10, py1 + 10);
+    // Bottom right: with the y axis from 0, the lines of non-negative data rarely pass there.
+    let (lx, ly) = (px1 - lw - 10, py0 - 16 * series.len() as i64 - 18);
     if !series.is_empty() {
         rect(&mut img, lx, ly, lw, 16 * series.len() as i64 + 8, [255, 255, 255], Some([160, 160, 160]));
         for (k, s) in series.iter().enumerate() {
