@@ -40,6 +40,11 @@ fn straight_and_resumed(tag: &str, edit: impl Fn(&mut trainer::config::Experimen
         Outcome::Stopped { iterations: n, .. } => assert_eq!(n, half),
         o => panic!("expected a stop, got {o:?}"),
     }
+    // A hard kill after the checkpoint leaves records of iterations the resumed run will do again.
+    let mut log = std::fs::OpenOptions::new().append(true).open(split.join("metrics.jsonl")).unwrap();
+    for k in 1..=2 {
+        std::io::Write::write_all(&mut log, format!("{{\"iteration\": {}, \"loss_total\": 1.0}}\n", half + k).as_bytes()).unwrap();
+    }
     let Outcome::Finished { iterations: n2, checkpoint: b } = run(&cfg2, &split, true, None, None).unwrap() else { panic!() };
     assert_eq!(n2, iterations);
     // Model records also hold parameter ids (random per process), so compare the values, bit for bit.
@@ -62,7 +67,7 @@ fn resumed_run_ends_with_the_same_weights_bit_for_bit() {
     let ckpts: Vec<_> = std::fs::read_dir(split.join("checkpoints")).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().to_string()).filter(|n| n.starts_with("iter_")).collect();
     assert_eq!(ckpts.len(), 2, "{ckpts:?}");
     assert_eq!(std::fs::read_to_string(split.join("checkpoints/last")).unwrap().trim(), format!("iter_{iterations:08}"));
-    // metrics.jsonl has one record per iteration over both parts.
+    // metrics.jsonl has one record per iteration over both parts (the killed run's extra records were dropped).
     let lines = std::fs::read_to_string(split.join("metrics.jsonl")).unwrap();
     let iters: Vec<u64> = lines.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["iteration"].as_u64().unwrap()).collect();
     assert_eq!(iters, (1..=iterations).collect::<Vec<_>>());

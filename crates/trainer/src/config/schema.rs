@@ -192,7 +192,8 @@ pub struct DataConfig {
     pub augment: AugmentConfig,
     /// Frames taken per video in a batch, so identities repeat for the triplet loss.
     pub frames_per_clip: usize,
-    /// Decoding threads.
+    /// Batches prepared ahead of the training step by the loader's background thread (at least 1); each
+    /// batch's frames are decoded and augmented in parallel on the rayon pool.
     pub num_workers: usize,
 }
 

@@ -177,7 +177,7 @@ where
     }
 
     let mut events = EventWriter::create(&ctx.dir).context("creating the TensorBoard event file")?;
-    let mut metrics = MetricsLog::open(&ctx.dir).context("opening metrics.jsonl")?;
+    let mut metrics = MetricsLog::open(&ctx.dir, start).context("opening metrics.jsonl")?;
     let builder = Arc::new(BatchBuilder {
         dataset: ctx.train.clone(),
         augment: super::batch::augment_config(cfg),
@@ -205,7 +205,7 @@ where
         let (b2, t2, ep) = (builder.clone(), todo.clone(), epoch as u64);
         let loader: Loader<HostBatch> = Loader::new(
             todo.len(),
-            LoaderConfig { batch_size: 1, prefetch: 2, shuffle: false, seed: cfg.seed, epoch: ep },
+            LoaderConfig { batch_size: 1, prefetch: cfg.data.num_workers.max(1), shuffle: false, seed: cfg.seed, epoch: ep },
             Arc::new(move |k, _rng| b2.build(&t2[k], ep).map_err(|e| data::DataError::Io { path: PathBuf::from("<batch>"), source: std::io::Error::other(format!("{e:#}")) })),
         );
         for item in loader {

@@ -50,9 +50,23 @@ pub struct MetricsLog {
 }
 
 impl MetricsLog {
-    /// Opens (appending) `<dir>/metrics.jsonl`.
-    pub fn open(dir: &Path) -> std::io::Result<Self> {
+    /// Opens (appending) `<dir>/metrics.jsonl` for a run that starts after `start` iterations: records of
+    /// later iterations (written after the checkpoint a killed run resumes from, or by an earlier run started
+    /// afresh in the same folder) are dropped first, so every iteration appears once. The file is rewritten
+    /// atomically only when something is dropped.
+    pub fn open(dir: &Path, start: u64) -> std::io::Result<Self> {
         let path = dir.join("metrics.jsonl");
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            let keep = |line: &&str| {
+                let it = serde_json::from_str::<Value>(line).ok().and_then(|v| v.get("iteration").and_then(Value::as_u64));
+                it.is_none_or(|i| i <= start) && (start > 0 || it.is_none())
+            };
+            let kept: Vec<&str> = text.lines().filter(keep).collect();
+            if kept.len() != text.lines().count() {
+                let body: String = kept.iter().map(|l| format!("{l}\n")).collect();
+                super::checkpoint::write_atomic(&path, body.as_bytes())?;
+            }
+        }
         let file = std::fs::OpenOptions::new().create(true).append(true).open(&path)?;
         Ok(Self { path, file })
     }
