@@ -315,13 +315,11 @@ fn full_data_sweeps_fail_fast_naming_the_dataset_readme() {
 #[test]
 fn a_tiny_sweep_trains_end_to_end() {
     let d = scratch("e2e");
-    let root = d.join("synth");
-    let cfg = data::synth::SynthConfig { videos: 4, frames: 4, width: 64, height: 64, min_people: 1, max_people: 2, seed: 5, val_fraction: 0.25, ..Default::default() };
-    data::synth::generate(&cfg, &root).unwrap();
+    let (_, root) = common::tiny_synth("sweep-e2e", (1, 2));
     let tiny = common::tiny_config(
         &root,
         &d.join("unused"),
-        "[data.augment]\nmin_size_train = [64]\nmax_size_train = 64\nmin_size_test = 64\nmax_size_test = 64\n[model.fpn]\nchannels = 16\n[model.fcos]\nnum_convs = 1\n[solver]\nepochs = 1\nbatch_size = 4\nwarmup_iters = 1\nlr_steps = []\ncheckpoint_period = 2\n",
+        &format!("{}[solver]\nepochs = 1\nbatch_size = 4\nwarmup_iters = 1\nlr_steps = []\ncheckpoint_period = 2\n", common::SMALL_64),
     );
     std::fs::write(d.join("tiny.toml"), tiny).unwrap();
     std::fs::write(

@@ -11,11 +11,7 @@ fn trainer() -> Command {
 
 #[test]
 fn trains_a_narrow_hvisnet_on_synthetic_videos_and_evaluates() {
-    let base = std::env::temp_dir().join(format!("hvis-train-e2e-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&base);
-    let root = base.join("synth");
-    let cfg = data::synth::SynthConfig { videos: 4, frames: 4, width: 64, height: 64, min_people: 1, max_people: 2, seed: 5, val_fraction: 0.25, ..Default::default() };
-    data::synth::generate(&cfg, &root).unwrap();
+    let (base, root) = common::tiny_synth("e2e", (1, 2));
     let out = base.join("run");
     let toml = common::tiny_config(
         &root,

@@ -7,11 +7,7 @@ use std::time::{Duration, Instant};
 
 #[test]
 fn sigint_saves_a_checkpoint_and_exits_cleanly_then_resume_continues() {
-    let base = std::env::temp_dir().join(format!("hvis-train-sigint-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&base);
-    let root = base.join("synth");
-    let cfg = data::synth::SynthConfig { videos: 4, frames: 4, width: 64, height: 64, min_people: 1, max_people: 2, seed: 5, val_fraction: 0.25, ..Default::default() };
-    data::synth::generate(&cfg, &root).unwrap();
+    let (base, root) = common::tiny_synth("sigint", (1, 2));
     let out = base.join("run");
     let toml = common::tiny_config(
         &root,

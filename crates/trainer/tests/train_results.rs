@@ -40,11 +40,7 @@ fn coco_persons_root(base: &Path) -> Option<PathBuf> {
 
 #[test]
 fn a_finished_run_writes_results_json_with_every_metric() {
-    let base = std::env::temp_dir().join(format!("hvis-train-results-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&base);
-    let root = base.join("synth");
-    let cfg = data::synth::SynthConfig { videos: 4, frames: 4, width: 64, height: 64, min_people: 3, max_people: 4, seed: 5, val_fraction: 0.25, ..Default::default() };
-    data::synth::generate(&cfg, &root).unwrap();
+    let (base, root) = common::tiny_synth("results", (3, 4));
     let coco = coco_persons_root(&base);
     let mut tests = format!(r#"{{ name = "synth", root = "{}", split = "train" }}"#, root.display());
     if let Some(c) = &coco {

@@ -57,9 +57,10 @@ impl MetricsLog {
     pub fn open(dir: &Path, start: u64) -> std::io::Result<Self> {
         let path = dir.join("metrics.jsonl");
         if let Ok(text) = std::fs::read_to_string(&path) {
-            let keep = |line: &&str| {
-                let it = serde_json::from_str::<Value>(line).ok().and_then(|v| v.get("iteration").and_then(Value::as_u64));
-                it.is_none_or(|i| i <= start) && (start > 0 || it.is_none())
+            // A fresh run (start 0) keeps no numbered record, a resumed one those up to its checkpoint.
+            let keep = |line: &&str| match serde_json::from_str::<Value>(line).ok().and_then(|v| v.get("iteration").and_then(Value::as_u64)) {
+                Some(i) => start > 0 && i <= start,
+                None => true,
             };
             let kept: Vec<&str> = text.lines().filter(keep).collect();
             if kept.len() != text.lines().count() {

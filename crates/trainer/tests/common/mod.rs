@@ -42,3 +42,16 @@ channels = 16
 [model.fcos]
 num_convs = 1
 "#;
+
+/// A fresh folder `<tmp>/hvis-train-<tag>-<pid>` holding `synth/`: 4 synthetic videos of 4 frames at 64×64 with
+/// `people` = (min, max) persons (seed 5, one video in val). Returns `(folder, synth root)`.
+#[allow(dead_code)]
+pub fn tiny_synth(tag: &str, people: (usize, usize)) -> (std::path::PathBuf, std::path::PathBuf) {
+    let base = std::env::temp_dir().join(format!("hvis-train-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let root = base.join("synth");
+    let (min_people, max_people) = people;
+    let cfg = data::synth::SynthConfig { videos: 4, frames: 4, width: 64, height: 64, min_people, max_people, seed: 5, val_fraction: 0.25, ..Default::default() };
+    data::synth::generate(&cfg, &root).expect("generating the tiny synthetic set");
+    (base, root)
+}
