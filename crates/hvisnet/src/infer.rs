@@ -2,27 +2,26 @@
 
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
-use blendmask::Roi;
+use blendmask::{paste_mask, Roi};
 use fcos::{flatten_levels, postprocess_image};
 
 use crate::error::HvisnetError;
 use crate::model::Hvisnet;
-use crate::paste::paste_mask;
 
 /// One detected person.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Instance {
-    /// Box `[x0, y0, x1, y1]` in image pixels, clipped to the image.
+    /// Box `[x0, y0, x1, y1]` in output pixels, clipped to the output frame.
     pub bbox: [f32; 4],
     /// √(σ(cls)·σ(ctr)), as FCOS reports it.
     pub score: f32,
-    /// Binary mask `height × width` (row-major), the 56×56 soft mask pasted into the box at ≥ 0.5.
+    /// Binary mask (row-major) at the output resolution, the R×R soft mask pasted into the box at ≥ the threshold.
     pub mask: Vec<bool>,
     /// L2-normalised embedding at the detection's location.
     pub embedding: Vec<f32>,
     /// FPN level (0 = P3).
     pub level: usize,
-    /// Location centre `[x, y]` in image pixels.
+    /// Location centre `[x, y]` in output pixels.
     pub location: [f32; 2],
 }
 
@@ -31,10 +30,23 @@ impl<B: Backend> Hvisnet<B> {
     /// normalised and zero-padded to the size divisibility). Thresholds, top-k, NMS and the number
     /// of detections come from `fcos`; the mask threshold from `blendmask.mask_threshold`.
     pub fn infer(&self, image: Tensor<B, 3>) -> Result<Vec<Instance>, HvisnetError> {
+        let [_, h, w] = image.dims();
+        self.infer_at(image, (h, w))
+    }
+
+    /// [`Hvisnet::infer`] for an image resized from an `out = (height, width)` frame: boxes and locations
+    /// are scaled back per axis and the soft masks pasted directly at the frame's resolution (detectron2's
+    /// `detector_postprocess`), so masks keep the detail an upsampled binary mask would lose.
+    pub fn infer_at(&self, image: Tensor<B, 3>, out: (usize, usize)) -> Result<Vec<Instance>, HvisnetError> {
         let [c, h, w] = image.dims();
         if c != 3 || h == 0 || w == 0 {
             return Err(HvisnetError::Input { what: "image", expected: "[3, H, W]".into(), got: format!("{:?}", image.dims()) });
         }
+        let (oh, ow) = out;
+        if oh == 0 || ow == 0 {
+            return Err(HvisnetError::Input { what: "output size", expected: "a non-empty frame".into(), got: format!("{oh}×{ow}") });
+        }
+        let (sx, sy) = (ow as f32 / w as f32, oh as f32 / h as f32);
         let d = self.config.size_divisibility;
         let (hp, wp) = (h.div_ceil(d) * d, w.div_ceil(d) * d);
         let device = image.device();
@@ -64,17 +76,18 @@ impl<B: Backend> Hvisnet<B> {
         let mut instances = Vec::with_capacity(dets.len());
         for (k, det) in dets.iter().enumerate() {
             let [x0, y0, x1, y1] = det.bbox;
-            let bbox = [x0.clamp(0.0, w as f32), y0.clamp(0.0, h as f32), x1.clamp(0.0, w as f32), y1.clamp(0.0, h as f32)];
+            let (fw, fh) = (ow as f32, oh as f32);
+            let bbox = [(x0 * sx).clamp(0.0, fw), (y0 * sy).clamp(0.0, fh), (x1 * sx).clamp(0.0, fw), (y1 * sy).clamp(0.0, fh)];
             if !(bbox[2] > bbox[0] && bbox[3] > bbox[1]) {
                 continue; // detectron2 drops boxes that are empty after clipping
             }
             instances.push(Instance {
                 bbox,
                 score: det.score,
-                mask: paste_mask(&soft[k * r * r..(k + 1) * r * r], r, bbox, h, w, thr),
+                mask: paste_mask(&soft[k * r * r..(k + 1) * r * r], r, bbox, oh, ow, thr)?.into_iter().map(|v| v != 0).collect(),
                 embedding: emb[k * dim..(k + 1) * dim].to_vec(),
                 level: det.level,
-                location: det.xy,
+                location: [det.xy[0] * sx, det.xy[1] * sy],
             });
         }
         Ok(instances)

@@ -96,8 +96,21 @@ fn narrow_model_learns_two_synthetic_frames() {
     // Inference on the first frame finds both persons' masks.
     let eval = model.valid();
     let image = Tensor::<Flex, 3>::from_data(TensorData::new(pixels[..3 * S * S].to_vec(), [3, S, S]), &device);
-    let found = eval.infer(image).unwrap();
+    let found = eval.infer(image.clone()).unwrap();
     assert!(!found.is_empty(), "no detections");
+    // The same detections for a frame twice the size: boxes and locations scaled, masks pasted at 2S.
+    let large = eval.infer_at(image, (2 * S, 2 * S)).unwrap();
+    assert_eq!(large.len(), found.len());
+    for (a, b) in found.iter().zip(&large) {
+        for (x, y) in a.bbox.iter().zip(&b.bbox) {
+            assert!((2.0 * x - y).abs() < 1e-3, "box {:?} → {:?}", a.bbox, b.bbox);
+        }
+        assert_eq!(b.location, a.location.map(|v| 2.0 * v));
+        assert_eq!((b.score, b.mask.len()), (a.score, 4 * S * S));
+        let down: Vec<bool> = (0..S * S).map(|i| b.mask[(i / S * 2) * 2 * S + (i % S) * 2]).collect();
+        let m: Vec<u8> = a.mask.iter().map(|&v| v as u8).collect();
+        assert!(a.mask.iter().all(|v| !v) || iou(&down, &m) > 0.8, "mask at 2S disagrees with the mask at S");
+    }
     for (k, person) in frames[0].iter().enumerate() {
         let best = found.iter().map(|inst| iou(&inst.mask, &person.mask)).fold(0.0, f32::max);
         println!("person {}: best mask IoU {best:.3}", k + 1);

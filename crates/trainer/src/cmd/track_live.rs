@@ -142,22 +142,12 @@ impl<B: Backend> FrameDetector for HvisnetDetector<B> {
             }
         }
         let image = Tensor::<B, 3>::from_data(TensorData::new(chw, [3, rh, rw]), &self.device);
-        let found = self.model.infer(image).map_err(|e| anyhow::anyhow!("HVISNet inference: {e}"))?;
-        let (sx, sy) = (w as f64 / nw as f64, h as f64 / nh as f64);
-        let (oh, ow) = (h as usize, w as usize);
+        // Boxes scaled back and soft masks pasted at the frame's resolution.
+        let found = self.model.infer_at(image, (h as usize, w as usize)).map_err(|e| anyhow::anyhow!("HVISNet inference: {e}"))?;
         let mut out = Vec::new();
         for inst in found.into_iter().filter(|i| i.score >= self.score_thresh) {
-            let [x0, y0, x1, y1] = inst.bbox.map(f64::from);
-            let bbox = BBox::from_corners([x0 * sx, y0 * sy, x1 * sx, y1 * sy]);
-            // Nearest-neighbour resize of the input-resolution mask back to the frame.
-            let mut px = vec![0u8; oh * ow];
-            for y in 0..oh {
-                let ry = (((y as f64 + 0.5) / sy) as usize).min(rh - 1);
-                for x in 0..ow {
-                    let rx = (((x as f64 + 0.5) / sx) as usize).min(rw - 1);
-                    px[y * ow + x] = inst.mask[ry * rw + rx] as u8;
-                }
-            }
+            let bbox = BBox::from_corners(inst.bbox.map(f64::from));
+            let px: Vec<u8> = inst.mask.iter().map(|&v| v as u8).collect();
             out.push(Detection { bbox, score: inst.score as f64, embedding: inst.embedding, payload: Rle::from_row_major(h, w, &px) });
         }
         Ok(out)

@@ -157,11 +157,13 @@ pub struct BlendMaskConfig {
     pub sem_loss_weight: f32,
     /// Mask probability threshold when pasting masks into the image.
     pub mask_thresh: f32,
+    /// Weight of the mask loss (AdelaiDet's `INSTANCE_LOSS_WEIGHT`, 1.0).
+    pub mask_loss_weight: f32,
 }
 
 impl Default for BlendMaskConfig {
     fn default() -> Self {
-        Self { num_bases: 4, attn_size: 14, pooler_resolution: 56, sem_loss_weight: 0.0, mask_thresh: 0.5 }
+        Self { num_bases: 4, attn_size: 14, pooler_resolution: 56, sem_loss_weight: 0.0, mask_thresh: 0.5, mask_loss_weight: 1.0 }
     }
 }
 

@@ -67,6 +67,7 @@ pub fn model_config(c: &ExperimentConfig, num_identities: usize) -> anyhow::Resu
     h.blendmask.attn_size = b.attn_size;
     h.blendmask.pooler_resolution = b.pooler_resolution;
     h.blendmask.mask_threshold = b.mask_thresh;
+    h.blendmask.instance_loss_weight = b.mask_loss_weight;
     h.blendmask.top_in_channels = fpn;
     h.blendmask.basis.in_channels = fpn;
     h.blendmask.basis.convs_dim = (fpn / 2).max(4);
@@ -124,27 +125,19 @@ impl<B: Backend> InferModel<B> for Hvisnet<B> {
             }
         }
         let image = Tensor::<B, 3>::from_data(TensorData::new(rgb, [3, vh, vw]), device);
-        let found = Hvisnet::infer(self, image)?;
         let (oh, ow) = (original.0 as usize, original.1 as usize);
-        let s = frame.scale as f32;
+        // Boxes scaled back and soft masks pasted at the original frame's resolution.
+        let found = Hvisnet::infer_at(self, image, (oh, ow))?;
         Ok(found
             .into_iter()
             .map(|i| {
-                // Nearest-neighbour resize of the input-resolution mask to the original frame.
-                let mut px = vec![0u8; oh * ow];
-                for y in 0..oh {
-                    let sy = (((y as f64 + 0.5) * vh as f64 / oh as f64) as usize).min(vh - 1);
-                    for x in 0..ow {
-                        let sx = (((x as f64 + 0.5) * vw as f64 / ow as f64) as usize).min(vw - 1);
-                        px[y * ow + x] = i.mask[sy * vw + sx] as u8;
-                    }
-                }
+                let px: Vec<u8> = i.mask.iter().map(|&v| v as u8).collect();
                 Instance {
-                    bbox: i.bbox.map(|v| v / s),
+                    bbox: i.bbox,
                     score: i.score,
                     mask: data::mask::Rle::from_row_major(oh as u32, ow as u32, &px),
                     embedding: i.embedding,
-                    location: Some(i.location.map(|v| v / s)),
+                    location: Some(i.location),
                 }
             })
             .collect())
