@@ -12,8 +12,8 @@
 //! - weight gradient `grad_W[Co, Ci·kh·kw] += G_n[Co, rows·Wo] · cols_n[Ci·kh·kw, rows·Wo]ᵀ`, with `cols_n` an
 //!   im2col of the input block; the bias gradient is the sum of G over n, h, w;
 //! - input gradient `dcols = Wᵀ · G_n` followed by col2im. burn's default is a transposed convolution, which Flex
-//!   runs about 4–5× slower than this on the backbone's large maps with 16–64 channels (about the same speed on
-//!   the 256-channel maps); `cargo run --release -p dla34 --example conv_grad` measures both.
+//!   runs 2–6× slower than this on the backbone's large maps with 3–64 channels (about the same speed on the
+//!   256-channel maps); `cargo run --release -p dla34 --example conv_grad` measures both.
 //! Every other backend (Flex without autodiff, CUDA, ...) and every case the fast op does not cover
 //! (groups ≠ 1, asymmetric padding, dtypes other than f32) runs `Conv2d::forward` unchanged, so the model
 //! crates stay generic over `B: Backend`.
