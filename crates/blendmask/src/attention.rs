@@ -5,6 +5,7 @@ use burn::module::{Initializer, Module};
 use burn::nn::conv::Conv2d;
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
+use dla34::conv_forward;
 
 use crate::config::BlendMaskConfig;
 use crate::error::BlendMaskError;
@@ -27,6 +28,6 @@ impl<B: Backend> AttentionLayer<B> {
     /// Applies the conv to every level's box-tower output: `[N, C, H, W]` → `[N, K·M·M, H, W]`.
     /// Flatten the result with `fcos::flatten_levels` to get per-location attentions in FCOS order.
     pub fn forward(&self, bbox_towers: &[Tensor<B, 4>]) -> Vec<Tensor<B, 4>> {
-        bbox_towers.iter().map(|x| self.conv.forward(x.clone())).collect()
+        bbox_towers.iter().map(|x| conv_forward(&self.conv, x.clone())).collect()
     }
 }

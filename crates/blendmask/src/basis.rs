@@ -8,6 +8,7 @@ use burn::tensor::backend::Backend;
 use burn::tensor::module::interpolate;
 use burn::tensor::ops::{InterpolateMode, InterpolateOptions};
 use burn::tensor::Tensor;
+use dla34::conv_forward;
 
 use crate::config::BlendMaskConfig;
 use crate::error::BlendMaskError;
@@ -105,11 +106,11 @@ impl<B: Backend> BasisModule<B> {
         }
         let x = self.tower.iter().fold(x, |x, b| b.forward(x));
         let x = resize_bilinear(x, [2 * h, 2 * w]);
-        let bases = self.bases_out.forward(self.tower_up.forward(x));
+        let bases = conv_forward(&self.bases_out, self.tower_up.forward(x));
         let sem_logits = self
             .seg_head
             .as_ref()
-            .map(|s| s.out.forward(s.conv2.forward(s.conv1.forward(features[0].clone()))));
+            .map(|s| conv_forward(&s.out, s.conv2.forward(s.conv1.forward(features[0].clone()))));
         Ok(BasisOutput { bases, sem_logits })
     }
 }

@@ -6,6 +6,7 @@ use burn::nn::{Initializer, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::activation::relu;
 
+use crate::conv::conv_forward;
 use crate::norm::{Norm, NormKind};
 
 /// A bias-free `k×k` convolution initialised N(0, sqrt(2/n)) with n = k·k·out, as in DLA.
@@ -43,7 +44,7 @@ impl<B: Backend> ConvNorm<B> {
 
     /// conv → norm (no activation).
     pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
-        self.norm.forward(self.conv.forward(x))
+        self.norm.forward(conv_forward(&self.conv, x))
     }
 }
 
@@ -74,8 +75,8 @@ impl<B: Backend> BasicBlock<B> {
 
     /// Applies the block; `residual` must have the output's shape.
     pub fn forward(&self, x: Tensor<B, 4>, residual: Tensor<B, 4>) -> Tensor<B, 4> {
-        let out = relu(self.norm1.forward(self.conv1.forward(x)));
-        let out = self.norm2.forward(self.conv2.forward(out));
+        let out = relu(self.norm1.forward(conv_forward(&self.conv1, x)));
+        let out = self.norm2.forward(conv_forward(&self.conv2, out));
         relu(out + residual)
     }
 }
@@ -101,7 +102,7 @@ impl<B: Backend> Root<B> {
     /// Aggregates `children` (the first one is the residual when enabled).
     pub fn forward(&self, children: Vec<Tensor<B, 4>>) -> Tensor<B, 4> {
         let first = if self.residual { Some(children[0].clone()) } else { None };
-        let x = self.norm.forward(self.conv.forward(Tensor::cat(children, 1)));
+        let x = self.norm.forward(conv_forward(&self.conv, Tensor::cat(children, 1)));
         match first {
             Some(r) => relu(x + r),
             None => relu(x),

@@ -7,6 +7,8 @@ use burn::prelude::*;
 use burn::tensor::module::interpolate;
 use burn::tensor::ops::{InterpolateMode, InterpolateOptions};
 
+use crate::conv::conv_forward;
+
 /// FPN settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FpnConfig {
@@ -52,15 +54,15 @@ impl<B: Backend> Fpn<B> {
     /// `[C3, C4, C5]` → `[P3, P4, P5]`.
     pub fn forward(&self, inputs: [Tensor<B, 4>; 3]) -> [Tensor<B, 4>; 3] {
         let [c3, c4, c5] = inputs;
-        let prev5 = self.lateral[2].forward(c5);
+        let prev5 = conv_forward(&self.lateral[2], c5);
         let prev4 = self.merge(1, c4, prev5.clone());
         let prev3 = self.merge(0, c3, prev4.clone());
-        [self.output[0].forward(prev3), self.output[1].forward(prev4), self.output[2].forward(prev5)]
+        [conv_forward(&self.output[0], prev3), conv_forward(&self.output[1], prev4), conv_forward(&self.output[2], prev5)]
     }
 
     /// `lateral_i(c) + nearest-upsample(coarser)` to the lateral's size.
     fn merge(&self, i: usize, c: Tensor<B, 4>, coarser: Tensor<B, 4>) -> Tensor<B, 4> {
-        let lat = self.lateral[i].forward(c);
+        let lat = conv_forward(&self.lateral[i], c);
         let [_, _, h, w] = lat.dims();
         lat + interpolate(coarser, [h, w], InterpolateOptions::new(InterpolateMode::Nearest))
     }

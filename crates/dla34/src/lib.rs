@@ -7,6 +7,7 @@
 //! parameter count is the reference's 15,270,832 and ucbdrive checkpoints load without leftovers.
 
 mod block;
+mod conv;
 mod count;
 mod dla;
 mod fpn;
@@ -14,6 +15,7 @@ mod norm;
 mod tree;
 pub mod weights;
 
+pub use conv::{conv2d_flex_autodiff, conv_forward, gemm_options, FlexAutodiff};
 pub use count::num_parameters;
 pub use block::{BasicBlock, ConvNorm, Root};
 pub use dla::{Dla34, Dla34Config, DlaFeatures, DlaFpn, DlaFpnConfig, DLA34_CHANNELS};

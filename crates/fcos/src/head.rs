@@ -6,6 +6,7 @@ use burn::nn::conv::Conv2d;
 use burn::tensor::activation::relu;
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
+use dla34::conv_forward;
 
 use crate::config::FcosConfig;
 use crate::error::FcosError;
@@ -81,9 +82,9 @@ impl<B: Backend> FcosHead<B> {
         for f in features {
             let cls = self.cls_tower.iter().fold(f.clone(), |x, b| b.forward(x));
             let bbox = self.bbox_tower.iter().fold(f.clone(), |x, b| b.forward(x));
-            out.cls_logits.push(self.cls_logits.forward(cls));
-            out.bbox_reg.push(relu(self.bbox_pred.forward(bbox.clone())));
-            out.ctrness.push(self.ctrness.forward(bbox.clone()));
+            out.cls_logits.push(conv_forward(&self.cls_logits, cls));
+            out.bbox_reg.push(relu(conv_forward(&self.bbox_pred, bbox.clone())));
+            out.ctrness.push(conv_forward(&self.ctrness, bbox.clone()));
             out.bbox_towers.push(bbox);
         }
         out

@@ -6,6 +6,7 @@ use burn::nn::{BatchNorm, BatchNormConfig, GroupNorm, GroupNormConfig, PaddingCo
 use burn::tensor::activation::relu;
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
+use dla34::conv_forward;
 
 use crate::config::NormKind;
 
@@ -101,6 +102,6 @@ impl<B: Backend> ConvBlock<B> {
 
     /// `relu(norm(conv(x)))`.
     pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
-        relu(self.norm.forward(self.conv.forward(x)))
+        relu(self.norm.forward(conv_forward(&self.conv, x)))
     }
 }

@@ -1,7 +1,7 @@
 //! Probe: burn's conv2d forward+backward vs a 3×3 conv written as im2col (9 shifted slices) + matmul, whose
 //! weight gradient is a GEMM. `cargo run --release -p hvisnet --example im2col_probe`.
 
-use std::time::Instant;
+use testkit::median_ms;
 
 use burn::backend::{Autodiff, Flex};
 use burn::prelude::*;
@@ -26,19 +26,6 @@ fn im2col_conv(x: Tensor<Ad, 4>, w: Tensor<Ad, 4>) -> Tensor<Ad, 4> {
     wm.matmul(cols).reshape([n, o, h, wd])
 }
 
-fn time(runs: usize, mut f: impl FnMut()) -> f64 {
-    f();
-    let mut v: Vec<f64> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 fn main() {
     let device = Default::default();
     for (c, o, s) in [(16usize, 16usize, 256usize), (64, 64, 128), (256, 256, 64)] {
@@ -51,9 +38,9 @@ fn main() {
         let gb = b.sum().backward();
         let dw = (w.grad(&ga).unwrap() - w.grad(&gb).unwrap()).abs().max().into_scalar();
         let dx = (x.grad(&ga).unwrap() - x.grad(&gb).unwrap()).abs().max().into_scalar();
-        let t_burn = time(3, || drop(conv2d(x.clone(), w.clone(), None, ConvOptions::new([1, 1], [1, 1], [1, 1], 1)).sum().backward()));
-        let t_col = time(3, || drop(im2col_conv(x.clone(), w.clone()).sum().backward()));
-        let f_burn = time(3, || drop(conv2d(x.clone().inner(), w.clone().inner(), None, ConvOptions::new([1, 1], [1, 1], [1, 1], 1))));
+        let t_burn = median_ms(3, || drop(conv2d(x.clone(), w.clone(), None, ConvOptions::new([1, 1], [1, 1], [1, 1], 1)).sum().backward()));
+        let t_col = median_ms(3, || drop(im2col_conv(x.clone(), w.clone()).sum().backward()));
+        let f_burn = median_ms(3, || drop(conv2d(x.clone().inner(), w.clone().inner(), None, ConvOptions::new([1, 1], [1, 1], [1, 1], 1))));
         println!("{c}->{o} at {s}²: burn fwd {f_burn:.1} ms, fwd+bwd {t_burn:.1} ms; im2col fwd+bwd {t_col:.1} ms; |Δout| {diff:.2e} |Δdw| {dw:.2e} |Δdx| {dx:.2e}");
     }
 }

@@ -9,6 +9,7 @@ use burn::nn::PaddingConfig2d;
 use burn::tensor::activation::relu;
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
+use dla34::conv_forward;
 
 use crate::config::IdBranchConfig;
 use crate::error::IdBranchError;
@@ -35,7 +36,7 @@ fn conv<B: Backend>(cin: usize, cout: usize, k: usize, device: &B::Device) -> Co
 impl<B: Backend> IdLevelHead<B> {
     /// Raw (unnormalised) embedding map `[N, dim, H, W]`.
     pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
-        self.conv2.forward(relu(self.conv1.forward(x)))
+        conv_forward(&self.conv2, relu(conv_forward(&self.conv1, x)))
     }
 }
 
