@@ -14,6 +14,7 @@
 //! - input gradient `dcols = Wᵀ · G_n` followed by col2im. burn's default is a transposed convolution, which Flex
 //!   runs 2–6× slower than this on the backbone's large maps with 3–64 channels (about the same speed on the
 //!   256-channel maps); `cargo run --release -p dla34 --example conv_grad` measures both.
+//!
 //! Every other backend (Flex without autodiff, CUDA, ...) and every case the fast op does not cover
 //! (groups ≠ 1, asymmetric padding, dtypes other than f32) runs `Conv2d::forward` unchanged, so the model
 //! crates stay generic over `B: Backend`.
@@ -387,6 +388,9 @@ const DCOLS_BUDGET: usize = 1 << 18;
 fn input_grad(w: &[f32], g: &[f32], d: &ConvDims) -> Vec<f32> {
     let (k, taps, plane_in, plane_out) = (d.k(), d.kh * d.kw, d.h * d.w, d.ho * d.wo);
     let mut dx = vec![0.0f32; d.n * d.ci * plane_in];
+    if dx.is_empty() {
+        return dx;
+    }
     let threads = rayon::current_num_threads().max(1);
     let groups_per_image = if d.n >= threads { 1 } else { threads.div_ceil(d.n).min(d.ci) };
     let group_channels = d.ci.div_ceil(groups_per_image);
@@ -564,5 +568,61 @@ mod tests {
         let asymmetric = Conv2dConfig::new([4, 4], [2, 2]).with_padding(PaddingConfig2d::Same).init::<Ad>(&device);
         assert!(gemm_options(&asymmetric, &xa).is_none());
         assert_eq!(conv_forward(&asymmetric, xa.clone()).into_data(), asymmetric.forward(xa).into_data());
+    }
+}
+
+#[cfg(test)]
+mod forward_probe {
+    use burn::tensor::Distribution;
+    use testkit::median_ms;
+
+    use super::*;
+
+    /// Probe for the next step (not used by `conv_forward`): Flex's `conv2d` forward against an im2col + GEMM
+    /// forward built from `im2col_rows`, on the network's shapes at input 512, batch 1, plain Flex.
+    /// `cargo test --release -p dla34 --lib forward_probe -- --ignored --nocapture`
+    #[test]
+    #[ignore = "timing probe"]
+    fn flex_conv_forward_vs_im2col_gemm() {
+        let device = Default::default();
+        // (ci, co, kernel, stride, side)
+        let stem = [(3, 16, 7, 1, 512), (16, 16, 3, 1, 512), (16, 32, 3, 2, 512), (32, 64, 3, 2, 256)];
+        let wide = [(64, 64, 3, 1, 128), (256, 256, 3, 1, 64), (256, 784, 3, 1, 64)];
+        for (ci, co, k, s, side) in stem.into_iter().chain(wide) {
+            let x = Tensor::<Flex, 4>::random([1, ci, side, side], Distribution::Normal(0.0, 1.0), &device);
+            let w = Tensor::<Flex, 4>::random([co, ci, k, k], Distribution::Normal(0.0, 0.1), &device);
+            let opts = ConvOptions::new([s, s], [k / 2, k / 2], [1, 1], 1);
+            let conv = || burn::tensor::module::conv2d(x.clone(), w.clone(), None, opts.clone());
+            let flex = median_ms(5, || drop(conv()));
+            let y = conv();
+            let xv = x.clone().into_data().to_vec::<f32>().unwrap();
+            let wv = w.clone().into_data().to_vec::<f32>().unwrap();
+            let d = ConvDims::new(&x.shape(), &w.shape(), &Shape::new(y.dims()), &opts);
+            let mut out = vec![0.0f32; co * d.ho * d.wo];
+            let ours = median_ms(5, || forward_gemm(&xv, &wv, &d, &mut out));
+            let yv = y.into_data().to_vec::<f32>().unwrap();
+            let diff = yv.iter().zip(&out).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+            println!("{ci}->{co} {k}x{k} s{s} {side}²: Flex {flex:.1} ms, im2col+GEMM {ours:.1} ms, |Δ| {diff:.1e}");
+        }
+    }
+
+    /// One image: out[co, ho·wo] = W[co, k] · cols[k, ho·wo], blocks of output rows on rayon's threads.
+    fn forward_gemm(x: &[f32], w: &[f32], d: &ConvDims, out: &mut [f32]) {
+        use rayon::prelude::*;
+        let (k, plane) = (d.k(), d.ho * d.wo);
+        let rows = (COLS_BUDGET / 8 / (k * d.wo)).clamp(1, d.ho.div_ceil(2));
+        let out_addr = out.as_mut_ptr() as usize;
+        (0..d.ho).step_by(rows).collect::<Vec<_>>().into_par_iter().for_each_init(Vec::new, |cols, r0| {
+            let r1 = (r0 + rows).min(d.ho);
+            let p = (r1 - r0) * d.wo;
+            cols.resize(k * p, 0.0);
+            im2col_rows(x, d, r0, r1, cols);
+            // SAFETY: blocks write disjoint columns r0·wo.. of out (co rows of stride plane); w is co×k, cols k×p.
+            unsafe {
+                let dst = (out_addr as *mut f32).add(r0 * d.wo);
+                gemm::gemm(d.co, p, k, dst, 1, plane as isize, false, w.as_ptr(), 1, k as isize, cols.as_ptr(), 1,
+                    p as isize, 0.0f32, 1.0f32, false, false, false, gemm::Parallelism::None);
+            }
+        });
     }
 }
