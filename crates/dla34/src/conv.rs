@@ -134,9 +134,9 @@ fn record<const N: usize>(
 /// for f32, Flex's `conv2d` otherwise.
 ///
 /// The GEMM is used on every shape because it was faster on every shape of the network that was measured
-/// (`forward_probe` below; plain Flex, batch 1, 512 input, docs/performance.md): 2.6–3.4× on the stem's
-/// small-channel convolutions (Flex runs those in its direct `conv3d_small_channel_impl` loop), 2.0× on
-/// 64→64 at 128², 1.2–1.3× on 256→256 and 256→784 at 64², and not slower on 1×1 convolutions. Outputs differ
+/// (`forward_probe` below; plain Flex, batch 1, 512 input, docs/performance.md "GEMM forward"): 2.5–3.5× on the
+/// stem's small-channel convolutions (Flex runs those in its direct `conv3d_small_channel_impl` loop), 1.9× on
+/// 64→64 at 128², 1.15–1.26× on 256→256 and 256→784 at 64², 1.05× and 2.2× on the 1×1 ones. Outputs differ
 /// from Flex's by the summation order only (within 2e-5 on those shapes).
 fn conv2d_flex(x: FlexTensor, weight: FlexTensor, bias: Option<FlexTensor>, options: ConvOptions<2>) -> FlexTensor {
     let f32s = [Some(&x), Some(&weight), bias.as_ref()].into_iter().flatten().all(|t| t.dtype() == DType::F32);
