@@ -1,21 +1,23 @@
-//! Convolution for every `Conv2d` of the network, with GEMM-based gradients when training on the CPU.
+//! Convolution for every `Conv2d` of the network: im2col + GEMM forward and gradients on the CPU.
 //!
 //! burn-backend's default `conv2d_weight_backward`, which burn-flex does not override, computes the weight
 //! gradient as a convolution of the channel-swapped input by the channel-swapped output gradient: a
 //! convolution whose kernel is the whole output map, run by Flex as a direct loop rather than a GEMM. On the
-//! DLA-34 stem (7×7 3→16 and 3×3 16→16 at full resolution) that single step costs 10× PyTorch's.
+//! DLA-34 stem (7×7 3→16 and 3×3 16→16 at full resolution) that single step costs 10× PyTorch's. Flex's
+//! forward runs the same small-channel convolutions in a direct loop too (2.6–3.4× slower than a GEMM).
 //!
-//! [`conv_forward`] is what the model crates call instead of `Conv2d::forward`. On the CPU training backend
-//! ([`FlexAutodiff`], the trainer's `Autodiff<Flex>`) it records a custom autodiff op whose forward is
-//! Flex's own `conv2d` (bit-identical outputs) and whose backward is two GEMMs per image and block of output
-//! rows, on rayon's threads:
+//! [`conv_forward`] is what the model crates call instead of `Conv2d::forward`. On plain [`Flex`] (inference) it
+//! runs an im2col + GEMM forward, `Y[Co, rows·Wo] = W[Co, Ci·kh·kw] · cols[Ci·kh·kw, rows·Wo] (+ bias)` per
+//! image and block of output rows on rayon's threads. On the CPU training backend ([`FlexAutodiff`], the
+//! trainer's `Autodiff<Flex>`) it records a custom autodiff op with that same forward and a backward of two
+//! GEMMs per image and block of output rows:
 //! - weight gradient `grad_W[Co, Ci·kh·kw] += G_n[Co, rows·Wo] · cols_n[Ci·kh·kw, rows·Wo]ᵀ`, with `cols_n` an
 //!   im2col of the input block; the bias gradient is the sum of G over n, h, w;
 //! - input gradient `dcols = Wᵀ · G_n` followed by col2im. burn's default is a transposed convolution, which Flex
 //!   runs 2–6× slower than this on the backbone's large maps with 3–64 channels (about the same speed on the
 //!   256-channel maps); `cargo run --release -p dla34 --example conv_grad` measures both.
 //!
-//! Every other backend (Flex without autodiff, CUDA, ...) and every case the fast op does not cover
+//! Every other backend (CUDA, other autodiff strategies, ...) and every case the fast path does not cover
 //! (groups ≠ 1, asymmetric padding, dtypes other than f32) runs `Conv2d::forward` unchanged, so the model
 //! crates stay generic over `B: Backend`.
 
@@ -38,22 +40,32 @@ use burn::tensor::{DType, Shape, Tensor, TensorData, TensorMetadata, TensorPrimi
 /// `burn::backend::Autodiff<burn::backend::Flex>`, default checkpointing strategy).
 pub type FlexAutodiff = Autodiff<Flex, NoCheckpointing>;
 
-/// `conv.forward(x)`, with the GEMM weight gradient of this module on [`FlexAutodiff`].
+/// `conv.forward(x)`, with the im2col + GEMM forward on plain [`Flex`] and the GEMM forward and gradients on
+/// [`FlexAutodiff`].
 pub fn conv_forward<B: Backend>(conv: &Conv2d<B>, x: Tensor<B, 4>) -> Tensor<B, 4> {
-    match gemm_options(conv, &x) {
-        Some(options) => {
-            let weight = conv.weight.val();
-            let bias = conv.bias.as_ref().map(|b| b.val());
-            cast(conv2d_flex_autodiff(cast(x), cast(weight), bias.map(cast), options))
-        }
-        None => conv.forward(x),
+    let Some(options) = gemm_options(conv, &x) else {
+        return conv.forward(x);
+    };
+    let weight = conv.weight.val();
+    let bias = conv.bias.as_ref().map(|b| b.val());
+    if TypeId::of::<B>() == TypeId::of::<Flex>() {
+        let prim = |t: Tensor<Flex, 4>| t.into_primitive().tensor();
+        let bias = bias.map(|b| cast::<_, Tensor<Flex, 1>>(b).into_primitive().tensor());
+        let out = conv2d_flex(prim(cast(x)), prim(cast(weight)), bias, options);
+        return cast(Tensor::<Flex, 4>::from_primitive(TensorPrimitive::Float(out)));
     }
+    cast(conv2d_flex_autodiff(cast(x), cast(weight), bias.map(cast), options))
 }
 
-/// The options of the GEMM-gradient op when [`conv_forward`] takes it for this module and input: the backend is
-/// [`FlexAutodiff`], the input is f32, groups = 1 and the padding is symmetric. `None`: `Conv2d::forward`.
+/// The options of the GEMM convolution when [`conv_forward`] takes it for this module and input: the backend is
+/// [`Flex`] or [`FlexAutodiff`], the input is f32, groups = 1 and the padding is symmetric. `None`:
+/// `Conv2d::forward`.
 pub fn gemm_options<B: Backend>(conv: &Conv2d<B>, x: &Tensor<B, 4>) -> Option<ConvOptions<2>> {
-    if TypeId::of::<B>() != TypeId::of::<FlexAutodiff>() || x.dtype() != DType::F32 || conv.groups != 1 {
+    let backend = TypeId::of::<B>();
+    if (backend != TypeId::of::<FlexAutodiff>() && backend != TypeId::of::<Flex>())
+        || x.dtype() != DType::F32
+        || conv.groups != 1
+    {
         return None;
     }
     let padding = match conv.padding {
@@ -99,7 +111,7 @@ type AdTensor = FloatTensor<FlexAutodiff>;
 /// x and weight checkpoints and the options: what the backward step needs.
 type ConvState = (NodeId, NodeId, ConvOptions<2>);
 
-/// Runs Flex's forward convolution and, when any input is tracked, records the backward step.
+/// Runs the forward convolution ([`conv2d_flex`]) and, when any input is tracked, records the backward step.
 fn record<const N: usize>(
     kind: OpsKind<ConvGemm<N>, Flex, ConvState, NoCheckpointing, N>,
     x: AdTensor,
@@ -110,12 +122,99 @@ fn record<const N: usize>(
     match kind {
         OpsKind::Tracked(mut prep) => {
             let state = (prep.checkpoint(&x), prep.checkpoint(&weight), options.clone());
-            prep.finish(state, Flex::conv2d(x.primitive, weight.primitive, bias.map(|b| b.primitive), options))
+            prep.finish(state, conv2d_flex(x.primitive, weight.primitive, bias.map(|b| b.primitive), options))
         }
         OpsKind::UnTracked(prep) => {
-            prep.finish(Flex::conv2d(x.primitive, weight.primitive, bias.map(|b| b.primitive), options))
+            prep.finish(conv2d_flex(x.primitive, weight.primitive, bias.map(|b| b.primitive), options))
         }
     }
+}
+
+/// The forward convolution on Flex tensors (symmetric padding, groups = 1): im2col + GEMM ([`forward_gemm`])
+/// for f32, Flex's `conv2d` otherwise.
+///
+/// The GEMM is used on every shape because it was faster on every shape of the network that was measured
+/// (`forward_probe` below; plain Flex, batch 1, 512 input, docs/performance.md "GEMM forward"): 2.5–3.5× on the
+/// stem's small-channel convolutions (Flex runs those in its direct `conv3d_small_channel_impl` loop), 1.9× on
+/// 64→64 at 128², 1.15–1.26× on 256→256 and 256→784 at 64², 1.05× and 2.2× on the 1×1 ones. Outputs differ
+/// from Flex's by the summation order only (within 2e-5 on those shapes).
+fn conv2d_flex(x: FlexTensor, weight: FlexTensor, bias: Option<FlexTensor>, options: ConvOptions<2>) -> FlexTensor {
+    let f32s = [Some(&x), Some(&weight), bias.as_ref()].into_iter().flatten().all(|t| t.dtype() == DType::F32);
+    let (xs, ws) = (x.shape(), weight.shape());
+    let out_size = |i: usize| {
+        let extent = options.dilation[i] * (ws[2 + i].max(1) - 1) + 1;
+        (xs[2 + i] + 2 * options.padding[i]).checked_sub(extent).map(|s| s / options.stride[i] + 1)
+    };
+    if !f32s || options.groups != 1 || xs.num_dims() != 4 || ws.num_dims() != 4 || ws[1] != xs[1] {
+        return Flex::conv2d(x, weight, bias, options);
+    }
+    let (Some(ho), Some(wo)) = (out_size(0), out_size(1)) else {
+        return Flex::conv2d(x, weight, bias, options);
+    };
+    let out_shape = Shape::new([xs[0], ws[0], ho, wo]);
+    let d = ConvDims::new(&xs, &ws, &out_shape, &options);
+    let bias = bias.as_ref().map(f32_contiguous);
+    let out = forward_gemm(&f32_contiguous(&x), &f32_contiguous(&weight), bias.as_deref(), &d);
+    FlexTensor::from_data(TensorData::new(out, out_shape))
+}
+
+/// Output [n, co, ho, wo] of a convolution from the contiguous input `x`, weight `w` [co, ci·kh·kw] and bias:
+/// per image and block of output rows, `Y[co, rows·wo] = W · cols[ci·kh·kw, rows·wo] (+ bias)`, with `cols` an
+/// im2col of the input block; the blocks are split over rayon's threads and write disjoint columns of Y.
+fn forward_gemm(x: &[f32], w: &[f32], bias: Option<&[f32]>, d: &ConvDims) -> Vec<f32> {
+    let (k, plane, image) = (d.k(), d.ho * d.wo, d.ci * d.h * d.w);
+    let mut out = vec![0.0f32; d.n * d.co * plane];
+    if out.is_empty() {
+        return out;
+    }
+    let threads = rayon::current_num_threads().max(1);
+    // Rows per block: im2col buffer within about 1 MB (cache-resident for the GEMM), every thread gets work.
+    let budget_rows = (COLS_BUDGET / 8 / (k * d.wo).max(1)).max(1);
+    let rows = budget_rows.min((d.n * d.ho).div_ceil(threads)).min(d.ho).max(1);
+    let blocks: Vec<(usize, usize)> = (0..d.n).flat_map(|n| (0..d.ho).step_by(rows).map(move |r0| (n, r0))).collect();
+    let out_addr = out.as_mut_ptr() as usize;
+    let run = |cols: &mut Vec<f32>, (n, r0): (usize, usize)| {
+        let r1 = (r0 + rows).min(d.ho);
+        let p = (r1 - r0) * d.wo;
+        // Y_n rows r0..r1: co rows of p elements, row stride plane.
+        let dst = (out_addr as *mut f32).wrapping_add(n * d.co * plane + r0 * d.wo);
+        if let Some(b) = bias {
+            for (c, &v) in b.iter().enumerate() {
+                // SAFETY: row c of this block, in bounds and written by this block only.
+                unsafe { std::slice::from_raw_parts_mut(dst.add(c * plane), p) }.fill(v);
+            }
+        }
+        // A 1×1 convolution with stride 1 and no padding reads the image rows directly (no im2col).
+        let direct = d.kh == 1 && d.kw == 1 && d.stride == [1, 1] && d.padding == [0, 0];
+        let (rhs, rhs_rs) = if direct {
+            (x[n * image + r0 * d.w..].as_ptr(), (d.h * d.w) as isize)
+        } else {
+            cols.resize(k * p, 0.0);
+            im2col_rows(&x[n * image..(n + 1) * image], d, r0, r1, cols);
+            (cols.as_ptr(), p as isize)
+        };
+        // SAFETY: blocks write disjoint columns r0·wo..r1·wo of image n's output (co rows of stride plane), which
+        // `out` outlives; w is co×k row-major; rhs is k rows of p elements with row stride rhs_rs (the im2col
+        // buffer, or for a direct 1×1 the image's ci planes of h·w = plane elements from row r0).
+        unsafe {
+            gemm_f32(
+                d.co,
+                p,
+                k,
+                (dst, 1, plane as isize),
+                bias.is_some(),
+                (w.as_ptr(), 1, k as isize),
+                (rhs, 1, rhs_rs),
+            );
+        }
+    };
+    if blocks.len() == 1 {
+        run(&mut Vec::new(), blocks[0]);
+    } else {
+        use rayon::prelude::*;
+        blocks.into_par_iter().for_each_init(Vec::new, run);
+    }
+    out
 }
 
 /// The backward step; `N` = 3 with a bias (parents x, weight, bias), 2 without.
@@ -288,20 +387,52 @@ fn accumulate_block(
     // SAFETY: the pointers and strides describe in-bounds matrices: gw is co×k row-major; g_block holds co
     // rows of stride `plane` with p ≤ plane - r0·wo elements each; cols is k×p row-major.
     unsafe {
-        gemm::gemm(
+        gemm_f32(
             d.co,
             k,
             p,
-            gw.as_mut_ptr(),
-            1,
-            k as isize,
+            (gw.as_mut_ptr(), 1, k as isize),
             true,
-            g_block.as_ptr(),
-            1,
-            plane as isize,
-            cols.as_ptr(),
-            p as isize,
-            1,
+            (g_block.as_ptr(), 1, plane as isize),
+            (cols.as_ptr(), p as isize, 1),
+        );
+    }
+}
+
+/// An f32 matrix view for [`gemm_f32`]: pointer, column stride, row stride (in elements).
+type MatView<P> = (P, isize, isize);
+
+/// `dst[m, n] = lhs[m, k] · rhs[k, n]`, plus dst's previous value when `accumulate`: the `gemm` crate on the
+/// calling thread (the callers split the work over rayon's threads themselves).
+///
+/// # Safety
+/// Each view must describe in-bounds memory for its extents (dst m×n, lhs m×k, rhs k×n), and dst must not
+/// overlap lhs, rhs or memory written concurrently by another thread.
+unsafe fn gemm_f32(
+    m: usize,
+    n: usize,
+    k: usize,
+    dst: MatView<*mut f32>,
+    accumulate: bool,
+    lhs: MatView<*const f32>,
+    rhs: MatView<*const f32>,
+) {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.0,
+            dst.1,
+            dst.2,
+            accumulate,
+            lhs.0,
+            lhs.1,
+            lhs.2,
+            rhs.0,
+            rhs.1,
+            rhs.2,
             1.0f32,
             1.0f32,
             false,
@@ -414,26 +545,14 @@ fn input_grad(w: &[f32], g: &[f32], d: &ConvDims) -> Vec<f32> {
             // SAFETY: dcols holds rows_k·p elements row-major; w is co×k row-major and the columns
             // c0·taps..c0·taps + rows_k are within k; g_block holds co rows of stride plane_out with p elements.
             unsafe {
-                gemm::gemm(
+                gemm_f32(
                     rows_k,
                     p,
                     d.co,
-                    dcols.as_mut_ptr(),
-                    1,
-                    p as isize,
+                    (dcols.as_mut_ptr(), 1, p as isize),
                     false,
-                    w.as_ptr().add(c0 * taps),
-                    k as isize,
-                    1,
-                    g_block.as_ptr(),
-                    1,
-                    plane_out as isize,
-                    0.0f32,
-                    1.0f32,
-                    false,
-                    false,
-                    false,
-                    gemm::Parallelism::None,
+                    (w.as_ptr().add(c0 * taps), k as isize, 1),
+                    (g_block.as_ptr(), 1, plane_out as isize),
                 );
             }
             col2im_rows(&dcols[..rows_k * p], d, channels, r0, r1, part);
@@ -463,6 +582,15 @@ mod tests {
         assert_eq!(a.len(), b.len());
         let diff = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
         diff / b.iter().map(|y| y.abs()).fold(1e-12f32, f32::max)
+    }
+
+    /// Every element within absolute 1e-5 + relative 1e-4 of the reference (numpy's `allclose`).
+    fn assert_close(a: Tensor<Flex, 4>, b: Tensor<Flex, 4>, what: &str) {
+        assert_eq!(a.dims(), b.dims(), "{what}: shapes");
+        let (a, b) = (a.into_data().to_vec::<f32>().unwrap(), b.into_data().to_vec::<f32>().unwrap());
+        for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+            assert!((x - y).abs() <= 1e-5 + 1e-4 * y.abs(), "{what}: element {i}: {x} vs {y}");
+        }
     }
 
     /// One case: kernel, stride, padding, dilation, bias, batch, input height and width, channels in/out.
@@ -501,8 +629,15 @@ mod tests {
         let g_ours = (ours.clone() * scale.clone()).sum().backward();
         let reference = conv.forward(x.clone());
         let g_ref = (reference.clone() * scale).sum().backward();
-        let (ours, reference) = (ours.inner().into_data(), reference.inner().into_data());
-        assert_eq!(ours, reference, "{case:?}: outputs differ");
+        assert_close(ours.inner(), reference.inner(), &format!("{case:?}: FlexAutodiff output"));
+        // Plain Flex (inference) takes the same GEMM forward.
+        let plain = burn::module::AutodiffModule::valid(&conv);
+        assert!(gemm_options(&plain, &x.clone().inner()).is_some(), "{case:?}: fast path not taken on Flex");
+        assert_close(
+            conv_forward(&plain, x.clone().inner()),
+            plain.forward(x.clone().inner()),
+            &format!("{case:?}: Flex output"),
+        );
         let e = rel_err(x.grad(&g_ours).unwrap(), x.grad(&g_ref).unwrap());
         assert!(e <= 1e-4, "{case:?}: x gradient rel. error {e}");
         let e = rel_err(conv.weight.grad(&g_ours).unwrap(), conv.weight.grad(&g_ref).unwrap());
@@ -517,6 +652,7 @@ mod tests {
     fn gradients_match_burn_conv_on_listed_shapes() {
         let base = Case { k: [3, 3], stride: 1, pad: 1, dilation: 1, bias: true, n: 2, hw: [9, 7], c: [5, 6] };
         check(base);
+        check(Case { k: [1, 1], pad: 0, bias: true, n: 2, hw: [5, 11], c: [7, 3], ..base }); // direct 1×1
         check(Case { k: [7, 7], stride: 2, pad: 3, hw: [19, 22], c: [3, 4], ..base }); // the stem's shape
         check(Case { k: [1, 1], pad: 0, bias: false, n: 3, ..base });
         check(Case { stride: 2, dilation: 2, pad: 0, n: 1, hw: [11, 8], ..base });
@@ -551,23 +687,27 @@ mod tests {
         }
     }
 
-    /// Plain Flex (inference), grouped convolutions and asymmetric padding run `Conv2d::forward`.
+    /// Grouped convolutions, asymmetric padding and other backends run `Conv2d::forward` (bit-identical).
     #[test]
     fn other_backends_and_cases_take_the_ordinary_path() {
         let device = Default::default();
-        let case = Case { k: [3, 3], stride: 1, pad: 1, dilation: 1, bias: true, n: 1, hw: [6, 6], c: [4, 4] };
-        let conv = module(case, &device);
-        let plain = burn::module::AutodiffModule::valid(&conv);
         let x = Tensor::<Flex, 4>::random([1, 4, 6, 6], Distribution::Normal(0.0, 1.0), &device);
-        assert!(gemm_options(&plain, &x).is_none());
-        assert_eq!(conv_forward(&plain, x.clone()).into_data(), plain.forward(x).into_data());
         let xa = Tensor::<Ad, 4>::random([1, 4, 6, 6], Distribution::Normal(0.0, 1.0), &device);
-        assert!(gemm_options(&conv, &xa).is_some());
         let grouped = Conv2dConfig::new([4, 4], [3, 3]).with_groups(2).init::<Ad>(&device);
-        assert!(gemm_options(&grouped, &xa).is_none());
         let asymmetric = Conv2dConfig::new([4, 4], [2, 2]).with_padding(PaddingConfig2d::Same).init::<Ad>(&device);
-        assert!(gemm_options(&asymmetric, &xa).is_none());
-        assert_eq!(conv_forward(&asymmetric, xa.clone()).into_data(), asymmetric.forward(xa).into_data());
+        for conv in [grouped, asymmetric] {
+            assert!(gemm_options(&conv, &xa).is_none());
+            assert_eq!(conv_forward(&conv, xa.clone()).into_data(), conv.forward(xa.clone()).into_data());
+            let plain = burn::module::AutodiffModule::valid(&conv);
+            assert!(gemm_options(&plain, &x).is_none());
+            assert_eq!(conv_forward(&plain, x.clone()).into_data(), plain.forward(x.clone()).into_data());
+        }
+        // Another backend (autodiff with another checkpointing strategy stands in for CUDA here).
+        type Other = Autodiff<Flex, burn::backend::autodiff::checkpoint::strategy::BalancedCheckpointing>;
+        let conv = Conv2dConfig::new([4, 4], [3, 3]).init::<Other>(&device);
+        let xo = Tensor::<Other, 4>::random([1, 4, 6, 6], Distribution::Normal(0.0, 1.0), &device);
+        assert!(gemm_options(&conv, &xo).is_none());
+        assert_eq!(conv_forward(&conv, xo.clone()).into_data(), conv.forward(xo).into_data());
     }
 }
 
@@ -578,8 +718,8 @@ mod forward_probe {
 
     use super::*;
 
-    /// Probe for the next step (not used by `conv_forward`): Flex's `conv2d` forward against an im2col + GEMM
-    /// forward built from `im2col_rows`, on the network's shapes at input 512, batch 1, plain Flex.
+    /// Flex's `conv2d` forward against [`forward_gemm`] (what [`conv2d_flex`] runs), on the network's shapes at
+    /// input 512, batch 1, plain Flex: the measurements behind using the GEMM on every shape.
     /// `cargo test --release -p dla34 --lib forward_probe -- --ignored --nocapture`
     #[test]
     #[ignore = "timing probe"]
@@ -587,7 +727,13 @@ mod forward_probe {
         let device = Default::default();
         // (ci, co, kernel, stride, side)
         let stem = [(3, 16, 7, 1, 512), (16, 16, 3, 1, 512), (16, 32, 3, 2, 512), (32, 64, 3, 2, 256)];
-        let wide = [(64, 64, 3, 1, 128), (256, 256, 3, 1, 64), (256, 784, 3, 1, 64)];
+        let wide = [
+            (64, 64, 3, 1, 128),
+            (256, 256, 3, 1, 64),
+            (256, 784, 3, 1, 64),
+            (256, 256, 1, 1, 64),
+            (128, 64, 1, 1, 128),
+        ];
         for (ci, co, k, s, side) in stem.into_iter().chain(wide) {
             let x = Tensor::<Flex, 4>::random([1, ci, side, side], Distribution::Normal(0.0, 1.0), &device);
             let w = Tensor::<Flex, 4>::random([co, ci, k, k], Distribution::Normal(0.0, 0.1), &device);
@@ -598,31 +744,11 @@ mod forward_probe {
             let xv = x.clone().into_data().to_vec::<f32>().unwrap();
             let wv = w.clone().into_data().to_vec::<f32>().unwrap();
             let d = ConvDims::new(&x.shape(), &w.shape(), &Shape::new(y.dims()), &opts);
-            let mut out = vec![0.0f32; co * d.ho * d.wo];
-            let ours = median_ms(5, || forward_gemm(&xv, &wv, &d, &mut out));
+            let ours = median_ms(5, || drop(forward_gemm(&xv, &wv, None, &d)));
+            let out = forward_gemm(&xv, &wv, None, &d);
             let yv = y.into_data().to_vec::<f32>().unwrap();
             let diff = yv.iter().zip(&out).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
             println!("{ci}->{co} {k}x{k} s{s} {side}²: Flex {flex:.1} ms, im2col+GEMM {ours:.1} ms, |Δ| {diff:.1e}");
         }
-    }
-
-    /// One image: out[co, ho·wo] = W[co, k] · cols[k, ho·wo], blocks of output rows on rayon's threads.
-    fn forward_gemm(x: &[f32], w: &[f32], d: &ConvDims, out: &mut [f32]) {
-        use rayon::prelude::*;
-        let (k, plane) = (d.k(), d.ho * d.wo);
-        let rows = (COLS_BUDGET / 8 / (k * d.wo)).clamp(1, d.ho.div_ceil(2));
-        let out_addr = out.as_mut_ptr() as usize;
-        (0..d.ho).step_by(rows).collect::<Vec<_>>().into_par_iter().for_each_init(Vec::new, |cols, r0| {
-            let r1 = (r0 + rows).min(d.ho);
-            let p = (r1 - r0) * d.wo;
-            cols.resize(k * p, 0.0);
-            im2col_rows(x, d, r0, r1, cols);
-            // SAFETY: blocks write disjoint columns r0·wo.. of out (co rows of stride plane); w is co×k, cols k×p.
-            unsafe {
-                let dst = (out_addr as *mut f32).add(r0 * d.wo);
-                gemm::gemm(d.co, p, k, dst, 1, plane as isize, false, w.as_ptr(), 1, k as isize, cols.as_ptr(), 1,
-                    p as isize, 0.0f32, 1.0f32, false, false, false, gemm::Parallelism::None);
-            }
-        });
     }
 }
