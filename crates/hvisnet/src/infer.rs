@@ -15,8 +15,9 @@ pub struct Instance {
     pub bbox: [f32; 4],
     /// √(σ(cls)·σ(ctr)), as FCOS reports it.
     pub score: f32,
-    /// Binary mask (row-major) at the output resolution, the R×R soft mask pasted into the box at ≥ the threshold.
-    pub mask: Vec<bool>,
+    /// Binary mask (row-major, 1 = person) at the output resolution: the R×R soft mask pasted into the box at
+    /// ≥ the threshold.
+    pub mask: Vec<u8>,
     /// L2-normalised embedding at the detection's location.
     pub embedding: Vec<f32>,
     /// FPN level (0 = P3).
@@ -73,10 +74,10 @@ impl<B: Backend> Hvisnet<B> {
             return Err(HvisnetError::Input { what: "head outputs", expected: format!("{} instances", dets.len()), got: "fewer values".into() });
         }
         let thr = self.config.blendmask.mask_threshold;
+        let (fw, fh) = (ow as f32, oh as f32);
         let mut instances = Vec::with_capacity(dets.len());
         for (k, det) in dets.iter().enumerate() {
             let [x0, y0, x1, y1] = det.bbox;
-            let (fw, fh) = (ow as f32, oh as f32);
             let bbox = [(x0 * sx).clamp(0.0, fw), (y0 * sy).clamp(0.0, fh), (x1 * sx).clamp(0.0, fw), (y1 * sy).clamp(0.0, fh)];
             if !(bbox[2] > bbox[0] && bbox[3] > bbox[1]) {
                 continue; // detectron2 drops boxes that are empty after clipping
@@ -84,7 +85,7 @@ impl<B: Backend> Hvisnet<B> {
             instances.push(Instance {
                 bbox,
                 score: det.score,
-                mask: paste_mask(&soft[k * r * r..(k + 1) * r * r], r, bbox, oh, ow, thr)?.into_iter().map(|v| v != 0).collect(),
+                mask: paste_mask(&soft[k * r * r..(k + 1) * r * r], r, bbox, oh, ow, thr)?,
                 embedding: emb[k * dim..(k + 1) * dim].to_vec(),
                 level: det.level,
                 location: [det.xy[0] * sx, det.xy[1] * sy],

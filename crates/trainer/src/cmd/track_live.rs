@@ -147,8 +147,7 @@ impl<B: Backend> FrameDetector for HvisnetDetector<B> {
         let mut out = Vec::new();
         for inst in found.into_iter().filter(|i| i.score >= self.score_thresh) {
             let bbox = BBox::from_corners(inst.bbox.map(f64::from));
-            let px: Vec<u8> = inst.mask.iter().map(|&v| v as u8).collect();
-            out.push(Detection { bbox, score: inst.score as f64, embedding: inst.embedding, payload: Rle::from_row_major(h, w, &px) });
+            out.push(Detection { bbox, score: inst.score as f64, embedding: inst.embedding, payload: Rle::from_row_major(h, w, &inst.mask) });
         }
         Ok(out)
     }

@@ -130,15 +130,12 @@ impl<B: Backend> InferModel<B> for Hvisnet<B> {
         let found = Hvisnet::infer_at(self, image, (oh, ow))?;
         Ok(found
             .into_iter()
-            .map(|i| {
-                let px: Vec<u8> = i.mask.iter().map(|&v| v as u8).collect();
-                Instance {
-                    bbox: i.bbox,
-                    score: i.score,
-                    mask: data::mask::Rle::from_row_major(oh as u32, ow as u32, &px),
-                    embedding: i.embedding,
-                    location: Some(i.location),
-                }
+            .map(|i| Instance {
+                bbox: i.bbox,
+                score: i.score,
+                mask: data::mask::Rle::from_row_major(oh as u32, ow as u32, &i.mask),
+                embedding: i.embedding,
+                location: Some(i.location),
             })
             .collect())
     }
