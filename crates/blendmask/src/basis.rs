@@ -5,13 +5,12 @@
 use burn::module::{Initializer, Module};
 use burn::nn::conv::Conv2d;
 use burn::tensor::backend::Backend;
-use burn::tensor::module::interpolate;
-use burn::tensor::ops::{InterpolateMode, InterpolateOptions};
 use burn::tensor::Tensor;
 use dla34::conv_forward;
 
 use crate::config::BlendMaskConfig;
 use crate::error::BlendMaskError;
+use crate::resize::resize_bilinear;
 use fcos::norm::{conv2d, ConvBlock};
 
 /// detectron2 `conv_with_kaiming_uniform`: kaiming-uniform with a = 1, i.e. U(±√(3/fan_in)).
@@ -22,15 +21,6 @@ fn kaiming_a1() -> Initializer {
 /// PyTorch's default `nn.Conv2d` init: U(±1/√fan_in) for weights and biases.
 fn torch_default() -> Initializer {
     Initializer::KaimingUniform { gain: 1.0 / 3f64.sqrt(), fan_out_only: false }
-}
-
-/// Bilinear resize with `align_corners = false` (PyTorch `F.interpolate(..., mode="bilinear")`).
-pub fn resize_bilinear<B: Backend>(x: Tensor<B, 4>, size: [usize; 2]) -> Tensor<B, 4> {
-    let [_, _, h, w] = x.dims();
-    if [h, w] == size {
-        return x;
-    }
-    interpolate(x, size, InterpolateOptions { mode: InterpolateMode::Bilinear, align_corners: false })
 }
 
 /// Basis module. Parameters with defaults (K = 4, BN, semantic head on): see the crate tests.

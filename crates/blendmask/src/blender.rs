@@ -5,7 +5,7 @@ use burn::tensor::activation::softmax;
 use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor};
 
-use crate::basis::resize_bilinear;
+use crate::resize::resize_bilinear;
 use crate::config::BlendMaskConfig;
 use crate::error::BlendMaskError;
 use crate::roi_align::{roi_align, Roi, RoiAlignConfig};

@@ -97,6 +97,35 @@ fn attention_resize_is_bilinear_without_corner_alignment() {
     assert!(err < 1e-5, "max err {err}");
 }
 
+/// The matmul resize against burn's own bilinear `interpolate` on Flex (which has a backward there): forward
+/// within 1e-6 and the input gradient of a random weighting within 1e-5, on random up- and down-scalings.
+#[test]
+fn matmul_resize_equals_interpolate_forward_and_gradient() {
+    use burn::tensor::module::interpolate;
+    use burn::tensor::ops::{InterpolateMode, InterpolateOptions};
+    let dev = Default::default();
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    for case in 0..24u64 {
+        let (n, c) = (rng.random_range(1..3usize), rng.random_range(1..4usize));
+        let (h, w) = (rng.random_range(1..17usize), rng.random_range(1..17usize));
+        let (oh, ow) = (rng.random_range(1..33usize), rng.random_range(1..33usize));
+        let len = n * c * h * w;
+        let x = Tensor::<AD, 4>::from_data(TensorData::new(random(len, case), [n, c, h, w]), &dev).require_grad();
+        let x_ref = Tensor::<AD, 4>::from_data(TensorData::new(random(len, case), [n, c, h, w]), &dev).require_grad();
+        let weight = Tensor::<AD, 4>::from_data(TensorData::new(random(n * c * oh * ow, 100 + case), [n, c, oh, ow]), &dev);
+        let ours = resize_bilinear(x.clone(), [oh, ow]);
+        let opts = InterpolateOptions { mode: InterpolateMode::Bilinear, align_corners: false };
+        let theirs = interpolate(x_ref.clone(), [oh, ow], opts);
+        let max_diff = |a: Tensor<B, 4>, b: Tensor<B, 4>| (a - b).abs().max().into_scalar();
+        let fwd = max_diff(ours.clone().inner(), theirs.clone().inner());
+        assert!(fwd < 1e-6, "case {case} {n}×{c}×{h}×{w}→{oh}×{ow}: forward differs by {fwd}");
+        let g = (ours * weight.clone()).sum().backward();
+        let g_ref = (theirs * weight).sum().backward();
+        let grad = max_diff(x.grad(&g).unwrap(), x_ref.grad(&g_ref).unwrap());
+        assert!(grad < 1e-5, "case {case} {n}×{c}×{h}×{w}→{oh}×{ow}: gradient differs by {grad}");
+    }
+}
+
 #[test]
 fn blender_equals_pooled_bases_weighted_by_softmax() {
     let dev = Default::default();

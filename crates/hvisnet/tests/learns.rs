@@ -6,53 +6,13 @@ use burn::backend::{Autodiff, Flex};
 use burn::module::AutodiffModule;
 use burn::optim::{AdamConfig, GradientsParams, Optimizer};
 use burn::prelude::*;
-use hvisnet::{GtPerson, Hvisnet, ModelConfig, TrainImage};
+use hvisnet::{Hvisnet, ModelConfig};
 use sampler::SamplingConfig;
 
 type B = Autodiff<Flex>;
-const S: usize = 64;
 
-/// An ellipse mask and its box.
-fn ellipse(cx: f32, cy: f32, rx: f32, ry: f32, identity: u32) -> GtPerson {
-    let mut mask = vec![0u8; S * S];
-    let (mut x0, mut y0, mut x1, mut y1) = (S, S, 0, 0);
-    for y in 0..S {
-        for x in 0..S {
-            let (dx, dy) = ((x as f32 + 0.5 - cx) / rx, (y as f32 + 0.5 - cy) / ry);
-            if dx * dx + dy * dy <= 1.0 {
-                mask[y * S + x] = 1;
-                (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x + 1), y1.max(y + 1));
-            }
-        }
-    }
-    GtPerson { bbox: [x0 as f32, y0 as f32, x1 as f32, y1 as f32], mask, identity: Some(identity) }
-}
-
-/// RGB 0–255 image: grey background, person 1 red, person 2 blue.
-fn render(persons: &[GtPerson]) -> Vec<f32> {
-    let colours = [[220.0, 40.0, 40.0], [40.0, 60.0, 220.0]];
-    let mut img = vec![0.0f32; 3 * S * S];
-    for y in 0..S {
-        for x in 0..S {
-            let mut c = [110.0 + x as f32, 110.0, 120.0 + y as f32];
-            for (p, col) in persons.iter().zip(colours) {
-                if p.mask[y * S + x] != 0 {
-                    c = col;
-                }
-            }
-            for k in 0..3 {
-                img[k * S * S + y * S + x] = c[k];
-            }
-        }
-    }
-    img
-}
-
-fn iou(a: &[u8], b: &[u8]) -> f32 {
-    let inter = a.iter().zip(b).filter(|(p, q)| **p != 0 && **q != 0).count() as f32;
-    let union = a.iter().zip(b).filter(|(p, q)| **p != 0 || **q != 0).count() as f32;
-    inter / union.max(1.0)
-}
+mod common;
+use common::{iou, two_frames, S};
 
 #[test]
 fn narrow_model_learns_two_synthetic_frames() {
@@ -62,12 +22,7 @@ fn narrow_model_learns_two_synthetic_frames() {
     config.id.num_identities = 2;
     let mut model = Hvisnet::<B>::new(&config, &device).unwrap();
 
-    let frames = [
-        vec![ellipse(20.0, 32.0, 8.0, 16.0, 1), ellipse(44.0, 30.0, 9.0, 18.0, 2)],
-        vec![ellipse(22.0, 33.0, 8.0, 16.0, 1), ellipse(42.0, 29.0, 9.0, 18.0, 2)],
-    ];
-    let gt: Vec<TrainImage> = frames.iter().map(|p| TrainImage { height: S, width: S, persons: p.clone() }).collect();
-    let pixels: Vec<f32> = frames.iter().flat_map(|p| render(p)).collect();
+    let (gt, pixels) = two_frames();
     let images = Tensor::<B, 4>::from_data(TensorData::new(pixels.clone(), [2, 3, S, S]), &device);
     let images = model.normalize(images);
     let sampling = SamplingConfig::default();
@@ -111,7 +66,7 @@ fn narrow_model_learns_two_synthetic_frames() {
         let both_empty = a.mask.iter().all(|&v| v == 0) && down.iter().all(|&v| v == 0);
         assert!(both_empty || iou(&down, &a.mask) > 0.8, "mask at 2S disagrees with the mask at S");
     }
-    for (k, person) in frames[0].iter().enumerate() {
+    for (k, person) in gt[0].persons.iter().enumerate() {
         let best = found.iter().map(|inst| iou(&inst.mask, &person.mask)).fold(0.0, f32::max);
         println!("person {}: best mask IoU {best:.3}", k + 1);
         assert!(best >= 0.5, "person {}: best mask IoU {best}", k + 1);

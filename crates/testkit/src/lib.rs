@@ -87,3 +87,21 @@ pub fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
 }
+
+/// True when a Vulkan driver is installed (an ICD manifest in the loader's standard folders, or
+/// `VK_ICD_FILENAMES` / `VK_DRIVER_FILES` set), so burn's wgpu backend has an adapter. Without one: a skip note,
+/// or a panic under CI (`tools/test.sh` installs Mesa's lavapipe).
+pub fn vulkan() -> bool {
+    let env_set = ["VK_ICD_FILENAMES", "VK_DRIVER_FILES"].iter().any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty()));
+    let manifest = ["/usr/share/vulkan/icd.d", "/etc/vulkan/icd.d", "/usr/local/share/vulkan/icd.d"].iter().any(|d| {
+        std::fs::read_dir(d).is_ok_and(|entries| {
+            entries.flatten().any(|e| e.path().extension().is_some_and(|x| x == "json"))
+        })
+    });
+    if env_set || manifest {
+        return true;
+    }
+    assert!(!in_ci(), "no Vulkan driver under CI: tools/test.sh installs mesa-vulkan-drivers (lavapipe)");
+    eprintln!("skip: no Vulkan driver (apt-get install mesa-vulkan-drivers gives lavapipe)");
+    false
+}

@@ -67,6 +67,18 @@ fn a_cuda_config_in_a_cpu_build_says_how_to_rebuild() {
 }
 
 #[test]
+fn a_wgpu_config_in_a_build_without_wgpu_says_how_to_rebuild() {
+    if cfg!(feature = "wgpu") {
+        return;
+    }
+    let cfg = testkit::workspace_root().join("configs/quickstart.toml");
+    let o = trainer().arg(&cfg).args(["--set", "device=\"wgpu\""]).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(err.contains("--features wgpu"), "{err}");
+}
+
+#[test]
 fn several_devices_are_refused_with_a_reason() {
     let cfg = testkit::workspace_root().join("configs/quickstart.toml");
     let o = trainer().arg(&cfg).args(["--set", "devices=[\"cpu\", \"cpu\"]"]).output().unwrap();

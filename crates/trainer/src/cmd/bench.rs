@@ -12,7 +12,7 @@ use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
 use hvisnet::{GtPerson, Hvisnet, TrainImage};
 
-use crate::training::device::{DeviceChoice, resolve};
+use crate::training::device::{OnBackend, dispatch, resolve};
 use crate::training::network::model_config;
 
 /// Arguments of `trainer bench`.
@@ -48,19 +48,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let model_cfg = model_config(c, 2)?;
     let device = resolve(&c.device, &c.devices)?;
     let size = args.size.max(32).div_ceil(32) * 32;
-    let report = match device {
-        DeviceChoice::Cpu => {
-            type B = burn::backend::Autodiff<burn::backend::Flex>;
-            bench_on::<B>(&model_cfg, &Default::default(), size, &args)?
-        }
-        #[cfg(feature = "cuda")]
-        DeviceChoice::Cuda(n) => {
-            type B = burn::backend::Autodiff<burn::backend::Cuda>;
-            bench_on::<B>(&model_cfg, &burn::backend::cuda::CudaDevice::new(n as usize), size, &args)?
-        }
-        #[cfg(not(feature = "cuda"))]
-        DeviceChoice::Cuda(_) => unreachable!("resolve() refuses CUDA without the feature"),
-    };
+    let report = dispatch(device, BenchJob { cfg: &model_cfg, size, args: &args })?;
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     if args.json {
         let obj = serde_json::json!({
@@ -133,6 +121,20 @@ fn synthetic_frame(size: usize) -> (TrainImage, Vec<f32>) {
         };
     }
     (TrainImage { height: size, width: size, persons }, pixels)
+}
+
+/// `bench_on` as a job for [`dispatch`].
+struct BenchJob<'a> {
+    cfg: &'a hvisnet::ModelConfig,
+    size: usize,
+    args: &'a BenchArgs,
+}
+
+impl OnBackend for BenchJob<'_> {
+    type Output = anyhow::Result<Report>;
+    fn run<B: AutodiffBackend>(self, device: &B::Device) -> Self::Output {
+        bench_on::<B>(self.cfg, device, self.size, self.args)
+    }
 }
 
 fn bench_on<B: AutodiffBackend>(cfg: &hvisnet::ModelConfig, device: &B::Device, size: usize, args: &BenchArgs) -> anyhow::Result<Report> {

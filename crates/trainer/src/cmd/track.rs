@@ -325,19 +325,22 @@ fn run_live(args: &TrackArgs, weights: &std::path::Path) -> Result<()> {
         None => track_live(args, det, Some(&cfg.tracker)),
         Some(v) => track_dataset(args, det, &cfg.tracker, v),
     };
-    match device {
-        crate::training::device::DeviceChoice::Cpu => {
-            let mut det = live::HvisnetDetector::<burn::backend::Flex>::load(&cfg, &cfg_path, &checkpoint, &Default::default())?;
-            go(&mut det)
-        }
-        #[cfg(feature = "cuda")]
-        crate::training::device::DeviceChoice::Cuda(n) => {
-            let d = burn::backend::cuda::CudaDevice::new(n as usize);
-            let mut det = live::HvisnetDetector::<burn::backend::Cuda>::load(&cfg, &cfg_path, &checkpoint, &d)?;
-            go(&mut det)
-        }
-        #[cfg(not(feature = "cuda"))]
-        crate::training::device::DeviceChoice::Cuda(_) => unreachable!("resolve() refuses CUDA without the feature"),
+    crate::training::device::dispatch(device, LiveJob { cfg: &cfg, cfg_path: &cfg_path, checkpoint: &checkpoint, go })
+}
+
+/// Loads the detector on the job's backend (inference: `B::InnerBackend`) and runs `go` with it.
+struct LiveJob<'a, F> {
+    cfg: &'a crate::config::ExperimentConfig,
+    cfg_path: &'a std::path::Path,
+    checkpoint: &'a std::path::Path,
+    go: F,
+}
+
+impl<F: FnOnce(&mut dyn FrameDetector) -> Result<()>> crate::training::device::OnBackend for LiveJob<'_, F> {
+    type Output = Result<()>;
+    fn run<B: burn::tensor::backend::AutodiffBackend>(self, device: &B::Device) -> Self::Output {
+        let mut det = live::HvisnetDetector::<B::InnerBackend>::load(self.cfg, self.cfg_path, self.checkpoint, device)?;
+        (self.go)(&mut det)
     }
 }
 

@@ -9,7 +9,7 @@ use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
 
 use crate::config::{self, DatasetRef, ExperimentConfig};
-use crate::training::device::{DeviceChoice, resolve};
+use crate::training::device::{OnBackend, dispatch, resolve};
 use crate::training::engine::{Outcome, RunContext, train};
 use crate::training::evaluate::{self, CocoEvaluator};
 use crate::training::{interrupt, network, run_dir};
@@ -25,6 +25,10 @@ pub struct TrainArgs {
     /// Continue from the newest checkpoint in the run's output folder.
     #[arg(long)]
     pub resume: bool,
+    /// Stop after this iteration with a checkpoint (as Ctrl-C does), e.g. to fit a job's time limit; continue
+    /// with `--resume`.
+    #[arg(long, value_name = "ITER")]
+    pub stop_after: Option<u64>,
 }
 
 /// Resolves the config, checks device and datasets, then trains and evaluates.
@@ -50,18 +54,25 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         c.output_dir
     );
     let toml = resolved.to_toml_string();
-    match device {
-        DeviceChoice::Cpu => {
-            type B = burn::backend::Autodiff<burn::backend::Flex>;
-            run_on::<B>(&c, toml, &Default::default(), train_ds, (val_ds, test_ds), args.resume, started)
-        }
-        #[cfg(feature = "cuda")]
-        DeviceChoice::Cuda(n) => {
-            type B = burn::backend::Autodiff<burn::backend::Cuda>;
-            run_on::<B>(&c, toml, &burn::backend::cuda::CudaDevice::new(n as usize), train_ds, (val_ds, test_ds), args.resume, started)
-        }
-        #[cfg(not(feature = "cuda"))]
-        DeviceChoice::Cuda(_) => unreachable!("resolve() refuses CUDA without the feature"),
+    let job = TrainJob { c: &c, toml, train_ds, eval_ds: (val_ds, test_ds), resume: args.resume, stop_after: args.stop_after, started };
+    dispatch(device, job)
+}
+
+/// `run_on` as a job for [`dispatch`].
+struct TrainJob<'a> {
+    c: &'a ExperimentConfig,
+    toml: String,
+    train_ds: data::datasets::FrameDataset,
+    eval_ds: (data::datasets::FrameDataset, Vec<data::datasets::FrameDataset>),
+    resume: bool,
+    stop_after: Option<u64>,
+    started: Instant,
+}
+
+impl OnBackend for TrainJob<'_> {
+    type Output = anyhow::Result<()>;
+    fn run<B: AutodiffBackend>(self, device: &B::Device) -> Self::Output {
+        run_on::<B>(self.c, self.toml, device, self.train_ds, self.eval_ds, (self.resume, self.stop_after), self.started)
     }
 }
 
@@ -71,7 +82,7 @@ fn run_on<B: AutodiffBackend>(
     device: &B::Device,
     train_ds: data::datasets::FrameDataset,
     (val_ds, test_ds): (data::datasets::FrameDataset, Vec<data::datasets::FrameDataset>),
-    resume: bool,
+    (resume, stop_after): (bool, Option<u64>),
     started: Instant,
 ) -> anyhow::Result<()> {
     B::seed(device, c.seed);
@@ -89,7 +100,7 @@ fn run_on<B: AutodiffBackend>(
     evaluate::clear_results(&dir)?;
     let mut evaluator = CocoEvaluator::from_config(c, Arc::new(val_ds), test_ds, &dir)?;
     interrupt::install();
-    let ctx = RunContext { dir: dir.clone(), resolved_toml, train: Arc::new(train_ds), resume, stop_after: None, quiet: false };
+    let ctx = RunContext { dir: dir.clone(), resolved_toml, train: Arc::new(train_ds), resume, stop_after, quiet: false };
     let outcome = train::<B, _>(model, device, c, &ctx, Some(&mut evaluator))?;
     let took = crate::training::progress::fmt_secs(started.elapsed().as_secs_f64());
     match outcome {

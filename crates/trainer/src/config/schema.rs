@@ -20,7 +20,8 @@ pub struct ExperimentConfig {
     pub output_dir: String,
     /// Seed for weights, shuffling and augmentation.
     pub seed: u64,
-    /// `"cpu"` (burn's flex backend) or `"cuda:N"` (needs the `cuda` feature).
+    /// `"cpu"` (burn's flex backend), `"cuda:N"` (needs the `cuda` feature) or `"wgpu"`, `"wgpu:N"`, `"wgpu:cpu"`
+    /// (need the `wgpu` feature); see `training::device`.
     pub device: String,
     /// Several devices for data-parallel training (`["cuda:0", "cuda:1"]`); empty means `device` alone.
     pub devices: Vec<String>,
@@ -341,11 +342,7 @@ impl Default for EvalConfig {
 impl ExperimentConfig {
     /// Rules that span several keys; the message names the keys.
     pub fn validate(&self) -> Result<(), String> {
-        let d = &self.device;
-        let device_ok = d == "cpu" || d.strip_prefix("cuda:").is_some_and(|n| n.parse::<u32>().is_ok());
-        if !device_ok {
-            return Err(format!("device = \"{d}\": expected \"cpu\" or \"cuda:N\""));
-        }
+        crate::training::device::parse(&self.device, "device").map_err(|e| e.to_string())?;
         let f = &self.model.fcos;
         if f.sizes_of_interest.len() + 1 != f.fpn_strides.len() {
             return Err(format!(

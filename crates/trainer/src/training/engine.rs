@@ -218,28 +218,32 @@ where
             let total_loss = losses.total();
             let mut parts: Vec<Tensor<B::InnerBackend, 1>> = losses.terms.iter().map(|(_, t)| t.clone().inner().reshape([1])).collect();
             parts.push(total_loss.clone().inner().reshape([1]));
-            let values: Vec<f32> = Tensor::cat(parts, 0).into_data().convert::<f32>().to_vec().expect("f32 loss values");
+            let grads = GradientsParams::from_grads(total_loss.backward(), &model);
+            let (next, info) = lp.solver.step(lr, model, grads);
+            // The step's one device→host read (docs/training.md, "Host round trips"): the loss terms, the total
+            // and the gradient norm, after the update is queued. A non-finite value discards the update.
+            parts.push(info.grad_norm);
+            let mut values: Vec<f32> = Tensor::cat(parts, 0).into_data().convert::<f32>().to_vec().expect("f32 loss values");
+            let grad_norm = values.pop().expect("the gradient norm") as f64;
+            let last_good = || last_ckpt.as_ref().or(lp.store.latest().as_ref()).map(|p| p.display().to_string()).unwrap_or_else(|| "none (no checkpoint written yet)".into());
             if let Some(k) = values.iter().position(|v| !v.is_finite()) {
                 let name = names.get(k).map(String::as_str).unwrap_or("total");
                 bail!(
-                    "non-finite loss: {name} = {} at iteration {} (epoch {}, LR {lr:.3e}) on samples {:?}; the model was not updated, the last good checkpoint is {}",
+                    "non-finite loss: {name} = {} at iteration {} (epoch {}, LR {lr:.3e}) on samples {:?}; this update was discarded, the last good checkpoint is {}",
                     values[k],
                     iter + 1,
                     epoch + 1,
                     batch.sample_ids(),
-                    last_ckpt.as_ref().or(lp.store.latest().as_ref()).map(|p| p.display().to_string()).unwrap_or_else(|| "none (no checkpoint written yet)".into())
+                    last_good()
                 );
             }
-            let grads = GradientsParams::from_grads(total_loss.backward(), &model);
-            let (next, info) = lp.solver.step(lr, model, grads);
-            if !info.grad_norm.is_finite() {
+            if !grad_norm.is_finite() {
                 bail!(
-                    "non-finite gradient norm ({}) at iteration {} (epoch {}) on samples {:?}; the last good checkpoint is {}",
-                    info.grad_norm,
+                    "non-finite gradient norm ({grad_norm}) at iteration {} (epoch {}) on samples {:?}; this update was discarded, the last good checkpoint is {}",
                     iter + 1,
                     epoch + 1,
                     batch.sample_ids(),
-                    lp.store.latest().map(|p| p.display().to_string()).unwrap_or_else(|| "none".into())
+                    last_good()
                 );
             }
             model = next;
@@ -251,9 +255,9 @@ where
             }
             events.scalar("loss/total", iter, loss)?;
             events.scalar("lr", iter, lr as f32)?;
-            events.scalar("grad_norm", iter, info.grad_norm as f32)?;
+            events.scalar("grad_norm", iter, grad_norm as f32)?;
             events.scalar("throughput/images_per_s", iter, (batch.n as f64 / step_s) as f32)?;
-            let mut rec = json!({"iteration": iter, "epoch": epoch + 1, "lr": lr, "grad_norm": info.grad_norm, "images": batch.n, "step_s": step_s, "loss_total": loss});
+            let mut rec = json!({"iteration": iter, "epoch": epoch + 1, "lr": lr, "grad_norm": grad_norm, "images": batch.n, "step_s": step_s, "loss_total": loss});
             for (n, v) in names.iter().zip(&values) {
                 rec[format!("loss_{n}")] = json!(v);
             }

@@ -36,10 +36,11 @@ pub struct Solver<B: AutodiffBackend, M: AutodiffModule<B>> {
 }
 
 /// What one step did to the gradients.
-#[derive(Debug, Clone, Copy)]
-pub struct StepInfo {
-    /// Global L2 norm of the raw gradients (before clipping).
-    pub grad_norm: f64,
+#[derive(Debug, Clone)]
+pub struct StepInfo<B: Backend> {
+    /// Global L2 norm of the raw gradients (before clipping), `[1]`, left on the device: the engine reads it
+    /// back together with the loss values, in the step's one device→host read.
+    pub grad_norm: Tensor<B, 1>,
 }
 
 impl<B: AutodiffBackend, M: AutodiffModule<B>> Solver<B, M> {
@@ -58,20 +59,19 @@ impl<B: AutodiffBackend, M: AutodiffModule<B>> Solver<B, M> {
         Self { rule, weight_decay: cfg.weight_decay, weight_decay_norm: cfg.weight_decay_norm, clip_grad_norm: cfg.clip_grad_norm }
     }
 
-    /// One update with learning rate `lr`; returns the updated model.
-    pub fn step(&mut self, lr: f64, model: M, mut grads: GradientsParams) -> (M, StepInfo) {
+    /// One update with learning rate `lr`; returns the updated model. Nothing is read back to the host: the
+    /// clipping factor `min(1, max_norm / (norm + 1e-6))` is computed and applied on the device, so a GPU
+    /// stream is not stalled between the backward pass and the update. A non-finite norm makes the update
+    /// non-finite; the engine sees it in the norm it reads back and discards the update.
+    pub fn step(&mut self, lr: f64, model: M, mut grads: GradientsParams) -> (M, StepInfo<B::InnerBackend>) {
         let mut norm = SquaredNorm::<B> { grads: &grads, parts: Vec::new() };
         model.visit(&mut norm);
+        let device = model.devices().into_iter().next().expect("a model with parameters has a device");
         let grad_norm = match norm.parts.into_iter().reduce(|a, b| a + b) {
-            Some(t) => t.into_scalar().elem::<f64>().sqrt(),
-            None => 0.0,
+            Some(t) => t.sqrt(),
+            None => Tensor::zeros([1], &device),
         };
-        let scale = if self.clip_grad_norm > 0.0 && grad_norm.is_finite() {
-            let coef = self.clip_grad_norm / (grad_norm + 1e-6);
-            if coef < 1.0 { Some(coef) } else { None }
-        } else {
-            None
-        };
+        let scale = (self.clip_grad_norm > 0.0).then(|| grad_norm.clone().add_scalar(1e-6).recip().mul_scalar(self.clip_grad_norm).clamp_max(1.0));
         let mut apply = Adjust::<B> { grads: &mut grads, _b: std::marker::PhantomData, scale, wd: self.weight_decay, wd_norm: self.weight_decay_norm };
         model.visit(&mut apply);
         let model = match &mut self.rule {
@@ -119,7 +119,8 @@ impl<B: AutodiffBackend> ModuleVisitor<B> for SquaredNorm<'_, B> {
 struct Adjust<'a, B: AutodiffBackend> {
     grads: &'a mut GradientsParams,
     _b: std::marker::PhantomData<B>,
-    scale: Option<f64>,
+    /// The clipping factor, `[1]` on the device (1 when the norm is below the limit).
+    scale: Option<Tensor<B::InnerBackend, 1>>,
     wd: f64,
     wd_norm: f64,
 }
@@ -127,8 +128,8 @@ struct Adjust<'a, B: AutodiffBackend> {
 impl<B: AutodiffBackend> ModuleVisitor<B> for Adjust<'_, B> {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
         let Some(mut g) = self.grads.remove::<B::InnerBackend, D>(param.id) else { return };
-        if let Some(s) = self.scale {
-            g = g.mul_scalar(s);
+        if let Some(s) = &self.scale {
+            g = g.mul(s.clone().reshape([1; D]));
         }
         let wd = if D >= 2 { self.wd } else { self.wd_norm };
         if wd != 0.0 {
