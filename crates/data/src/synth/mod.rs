@@ -8,6 +8,9 @@
 //! over cluttered backgrounds with person-coloured props. Their non-convex poses and overlaps put many box
 //! centres outside the person or on another one: the problem HVISNet's inner centre addresses. Everything is
 //! decided by [`SynthConfig::seed`]: the same config gives the same bytes.
+//!
+//! For training, [`SynthStream`] renders the same kind of videos in memory instead, new ones every epoch, from
+//! `(seed, epoch, index)`; [`video_frames`] renders any frames of a written set's video as the files hold them.
 
 mod background;
 mod config;
@@ -15,6 +18,7 @@ mod figure;
 mod instances;
 mod raster;
 mod scene;
+mod stream;
 mod video;
 mod write;
 
@@ -25,6 +29,7 @@ use rayon::prelude::*;
 pub use config::{ConfigError, SynthConfig};
 pub use figure::PoseKind;
 pub use instances::{CentreStats, box_centre_outside_rate, box_centre_pixel, rle_contains};
+pub use stream::{StreamFrame, SynthFrame, SynthStream, video_frames};
 pub use video::MOTS_PERSON_CLASS;
 pub use write::{
     GENERATOR_VERSION, PERSON_CATEGORY, SynthManifest, SynthSummary, TrackedCocoAnnotation, VideoCocoFile, VideoCocoImage,
