@@ -13,6 +13,9 @@
 //! Files: `eval/<iter>.json`, `eval/<iter:08>_results.json`, `eval/<iter:08>_mots.json` (per video),
 //! `eval/summary.md`, and `eval/test_<name>_<split>_*` for the test sets. The ground truth is built from each
 //! split's own annotations (image id = frame position + 1) and written to `eval/gt_<split>.json`.
+//!
+//! `trainer eval --run` ([`CocoEvaluator::standalone`]) runs the same hook on a checkpoint, over any split, into
+//! a folder of its choice: the same files and numbers, every evaluation a complete one (Table V included).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -147,6 +150,28 @@ impl Default for TrackingSettings {
     }
 }
 
+impl TrackingSettings {
+    /// The experiment's `[tracker]`, `eval.mots_variant` and `eval.score_thresh`.
+    pub fn from_config(cfg: &ExperimentConfig) -> anyhow::Result<Self> {
+        Ok(Self {
+            tracker: cfg.tracker.clone(),
+            variant: cfg.eval.mots_variant.parse().map_err(|e: String| anyhow::anyhow!("eval.mots_variant: {e}"))?,
+            score_thresh: cfg.eval.score_thresh,
+        })
+    }
+}
+
+/// Which evaluations are complete ones (Table V, the test sets, the numbers results.json holds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Complete {
+    /// None (the tests' evaluator).
+    Never,
+    /// The one after this epoch (training: after `solver.epochs`), never the untrained baseline.
+    AfterEpoch(u32),
+    /// Every one (`trainer eval --run`: a checkpoint is scored once).
+    Always,
+}
+
 /// The final evaluation, as results.json holds it.
 #[derive(Debug, Clone)]
 pub struct FinalResults {
@@ -167,9 +192,14 @@ pub struct CocoEvaluator {
     augment: data::augment::AugmentConfig,
     dir: PathBuf,
     settings: TrackingSettings,
-    /// The epoch of the final evaluation (test sets and Table V run there); `None`: never.
-    final_epoch: Option<u32>,
+    /// Which evaluations are final (test sets and Table V run there).
+    complete: Complete,
     last: Option<FinalResults>,
+    /// Keys added to every `<iter>.json` (`trainer eval --run`: the checkpoint it scored); empty in training.
+    provenance: serde_json::Map<String, Value>,
+    /// Print a progress line every 10 s while a split is predicted (off in training, whose progress bar owns
+    /// the terminal).
+    progress: bool,
     /// Score above which predictions are drawn in the preview image.
     pub draw_thresh: f32,
 }
@@ -192,14 +222,38 @@ impl CocoEvaluator {
     /// An evaluator over `val` writing into `<run>/eval/`, with default tracking settings and no final
     /// evaluation (tests use it; training uses [`CocoEvaluator::from_config`]).
     pub fn new(val: Arc<FrameDataset>, augment: data::augment::AugmentConfig, run_dir: &Path, draw_thresh: f32) -> anyhow::Result<Self> {
-        Self::build(val, None, augment, run_dir, draw_thresh)
+        Self::build(val, None, augment, &run_dir.join("eval"), draw_thresh)
     }
 
-    fn build(val: Arc<FrameDataset>, dataset: Option<&DatasetRef>, augment: data::augment::AugmentConfig, run_dir: &Path, draw_thresh: f32) -> anyhow::Result<Self> {
-        let dir = run_dir.join("eval");
-        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        let val = EvalSet::new(val, dataset, &dir, "")?;
-        Ok(Self { val, tests: Vec::new(), augment, dir, settings: TrackingSettings::default(), final_epoch: None, last: None, draw_thresh })
+    /// An evaluator of `val` writing into `dir` (created).
+    fn build(val: Arc<FrameDataset>, dataset: Option<&DatasetRef>, augment: data::augment::AugmentConfig, dir: &Path, draw_thresh: f32) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let val = EvalSet::new(val, dataset, dir, "")?;
+        Ok(Self {
+            val,
+            tests: Vec::new(),
+            augment,
+            dir: dir.to_path_buf(),
+            settings: TrackingSettings::default(),
+            complete: Complete::Never,
+            last: None,
+            provenance: serde_json::Map::new(),
+            progress: false,
+            draw_thresh,
+        })
+    }
+
+    /// `trainer eval --run`'s evaluator: the split `dataset` (any dataset, opened as `data`) scored as the
+    /// training hook scores `data.val`, with the experiment's test transform, `[tracker]` and `[eval]`, writing
+    /// the hook's files into `dir` itself. Every evaluation is complete (Table V included; no test sets),
+    /// `provenance` is added to each `<iter>.json`, and a progress line is printed every 10 s.
+    pub fn standalone(cfg: &ExperimentConfig, dataset: &DatasetRef, data: Arc<FrameDataset>, dir: &Path, provenance: serde_json::Map<String, Value>) -> anyhow::Result<Self> {
+        let mut ev = Self::build(data, Some(dataset), super::batch::augment_config(cfg), dir, cfg.eval.score_thresh)?;
+        ev.settings = TrackingSettings::from_config(cfg)?;
+        ev.complete = Complete::Always;
+        ev.provenance = provenance;
+        ev.progress = true;
+        Ok(ev)
     }
 
     /// The training run's evaluator: validation split `val` (configured as `data.val`), the opened `eval.tests`
@@ -208,17 +262,13 @@ impl CocoEvaluator {
         if tests.len() != cfg.eval.tests.len() {
             bail!("eval.tests lists {} sets, {} were opened", cfg.eval.tests.len(), tests.len());
         }
-        let mut ev = Self::build(val, Some(&cfg.data.val), super::batch::augment_config(cfg), run_dir, cfg.eval.score_thresh)?;
+        let mut ev = Self::build(val, Some(&cfg.data.val), super::batch::augment_config(cfg), &run_dir.join("eval"), cfg.eval.score_thresh)?;
         for (d, ds) in cfg.eval.tests.iter().zip(tests) {
             let prefix = format!("test_{}_{}_", d.name, d.split).replace('/', "_");
             ev.tests.push(EvalSet::new(Arc::new(ds), Some(d), &ev.dir, &prefix).with_context(|| format!("eval.tests {}/{}", d.name, d.split))?);
         }
-        ev.settings = TrackingSettings {
-            tracker: cfg.tracker.clone(),
-            variant: cfg.eval.mots_variant.parse().map_err(|e: String| anyhow::anyhow!("eval.mots_variant: {e}"))?,
-            score_thresh: cfg.eval.score_thresh,
-        };
-        ev.final_epoch = Some(cfg.solver.epochs);
+        ev.settings = TrackingSettings::from_config(cfg)?;
+        ev.complete = Complete::AfterEpoch(cfg.solver.epochs);
         Ok(ev)
     }
 
@@ -245,9 +295,16 @@ impl CocoEvaluator {
             untracked: None,
         };
         let t_all = Instant::now();
+        let mut last_line = t_all;
         let mut tracker: Option<Tracker> = None;
         let mut current_video = None;
-        for &k in &order {
+        for (done, &k) in order.iter().enumerate() {
+            if self.progress && last_line.elapsed().as_secs() >= 10 {
+                last_line = Instant::now();
+                let rate = done as f64 / t_all.elapsed().as_secs_f64();
+                let eta = super::progress::fmt_secs((ds.len() - done) as f64 / rate);
+                eprintln!("eval {}: {done}/{} frames, {rate:.2} frames/s, ETA {eta}", set.key, ds.len());
+            }
             let f = &ds.frames[k];
             let t0 = Instant::now();
             let s = ds.get(k).with_context(|| format!("loading frame {k} of {}", ds.name))?;
@@ -347,6 +404,7 @@ impl CocoEvaluator {
             "ground_truth": set.gt_path.file_name().map(|f| f.to_string_lossy().to_string()),
             "results": res_path.file_name().map(|f| f.to_string_lossy().to_string()),
         });
+        report.as_object_mut().expect("a JSON object").extend(self.provenance.clone());
         let mut scalars: Vec<(String, f64)> = vec![
             ("mask_AP".into(), m.stats[0]),
             ("mask_AP50".into(), m.stats[1]),
@@ -505,7 +563,11 @@ fn summary_row(r: &Value) -> String {
 
 impl<B: Backend, I: InferModel<B>> EvalHook<B, I> for CocoEvaluator {
     fn evaluate(&mut self, model: &I, device: &B::Device, iteration: u64, epoch: u32) -> anyhow::Result<EvalReport> {
-        let last = self.final_epoch == Some(epoch) && iteration > 0;
+        let last = match self.complete {
+            Complete::Never => false,
+            Complete::AfterEpoch(e) => e == epoch && iteration > 0,
+            Complete::Always => true,
+        };
         let (report, scalars, first) = self.score(&self.val, model, device, iteration, epoch, last)?;
         let md = self.dir.join("summary.md");
         let new = !md.exists();
