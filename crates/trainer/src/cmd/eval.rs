@@ -1,12 +1,36 @@
-//! `trainer eval`: score results with the `eval` crate (MOTS, COCO, OCHuman, YouTube-VIS), print a table and
-//! optionally write JSON with every number.
+//! `trainer eval`: score result files with the `eval` crate (`eval mots|coco|ochuman|ytvis`: MOTS, COCO,
+//! OCHuman, YouTube-VIS), print a table and optionally write JSON with every number; or, without a subcommand,
+//! score a training run's checkpoint on any dataset split (`eval --run DIR ...`, see [`super::eval_run`]).
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
-/// Evaluation subcommands.
+use super::eval_run::RunArgs;
+
+/// `trainer eval`: a subcommand scoring result files, or `--run DIR` scoring a checkpoint.
+#[derive(Debug, Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    override_usage = "trainer eval --run DIR [--iter N] --dataset NAME --root R --split S [--out OUT] [--device D]\n       \
+                      trainer eval <mots|coco|ochuman|ytvis> [OPTIONS]",
+    after_help = "Without a subcommand: evaluate a training run's checkpoint (the newest, or --iter N) on a dataset split, \
+                  as the training's evaluation hook does (mask/box AP, AP_M/AP_H, MOTS on video splits, FPS, Table V), \
+                  writing <iter>.json, <iter:08>_results.json, summary.md, ... into --out (default DIR/eval_<NAME>_<SPLIT>/).\n\
+                  With a subcommand: score result files already written (exact against TrackEval / pycocotools)."
+)]
+pub struct EvalArgs {
+    /// Score result files instead of a checkpoint.
+    #[command(subcommand)]
+    pub cmd: Option<EvalCmd>,
+    /// Evaluate a run's checkpoint (when no subcommand is given).
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Evaluation subcommands (result files).
 #[derive(Debug, Subcommand)]
 pub enum EvalCmd {
     /// MOTS metrics (sMOTSA, MOTSA, MOTSP, IDS, IDF1, HOTA) from MOTS txt files or id-PNG folders.
@@ -98,8 +122,16 @@ fn write_out(out: &Option<PathBuf>, v: &serde_json::Value) -> anyhow::Result<()>
     Ok(())
 }
 
+/// Runs `trainer eval`: the subcommand when one is given, else the checkpoint evaluation.
+pub fn run(args: EvalArgs) -> anyhow::Result<()> {
+    match args.cmd {
+        Some(cmd) => run_files(cmd),
+        None => super::eval_run::run(args.run),
+    }
+}
+
 /// Runs an evaluation subcommand.
-pub fn run(cmd: EvalCmd) -> anyhow::Result<()> {
+pub fn run_files(cmd: EvalCmd) -> anyhow::Result<()> {
     match cmd {
         EvalCmd::Mots(a) => {
             let seqs = ::eval::mots::io::load(&a.gt, &a.pred, a.seqmap.as_deref(), a.class)?;

@@ -10,6 +10,7 @@ pub mod data;
 pub mod data_centers;
 pub mod data_synth;
 pub mod eval;
+pub mod eval_run;
 pub mod report;
 pub mod sweep;
 pub mod train;
@@ -40,9 +41,9 @@ pub enum Command {
     Data(data::DataCmd),
     /// Track people over a video: link per-frame detections into identities, write MOTS, YouTube-VIS, id PNGs and overlays.
     Track(track::TrackArgs),
-    /// Score results: `eval mots|coco|ochuman|ytvis` (exact against TrackEval / pycocotools).
-    #[command(subcommand)]
-    Eval(eval::EvalCmd),
+    /// Evaluate a run's checkpoint on any split (`eval --run DIR --dataset NAME --root R --split S`), or score
+    /// result files (`eval mots|coco|ochuman|ytvis`, exact against TrackEval / pycocotools).
+    Eval(eval::EvalArgs),
     /// Weight conversion: `weights import --from FILE.pth --format ucbdrive|timm --out FILE.bpk`.
     #[command(subcommand)]
     Weights(weights::WeightsCmd),
