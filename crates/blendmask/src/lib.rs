@@ -1,6 +1,7 @@
 //! The BlendMask mask branch of HVISNet (AdelaiDet `BlendMask`): the basis module (K bases at stride 4
 //! from P3–P5, optional auxiliary semantic head), the attention ("top") layer on FCOS's box tower,
-//! RoIAlign on burn tensor ops, a bilinear resize as matmuls (differentiable on GPU backends), the blender (RoIAlign(bases) ⊙ softmax_K(resize(attention)), summed over
+//! RoIAlign on burn tensor ops, a bilinear resize from `select` and products (differentiable on GPU backends),
+//! the blender (RoIAlign(bases) ⊙ softmax_K(resize(attention)), summed over
 //! K) and the centerness-weighted per-positive mask BCE.
 
 pub mod attention;

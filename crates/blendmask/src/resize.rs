@@ -1,63 +1,74 @@
-//! Bilinear resize (`align_corners = false`, PyTorch `F.interpolate(.., mode="bilinear")`) as two
-//! interpolation matrices applied with `matmul`: `Y = A_h · X · A_wᵀ` per channel.
+//! Bilinear resize (`align_corners = false`, PyTorch `F.interpolate(.., mode="bilinear")`) as two separable
+//! two-tap passes built from `select` and element-wise products: along each axis, output `i` is
+//! `(1 − λ_i)·x[i0_i] + λ_i·x[i1_i]`.
 //!
-//! burn's cubecl backends (CUDA, ROCm, wgpu) have no bilinear `interpolate` backward; a matmul's backward exists
-//! everywhere and is exactly the transposed linear map, i.e. PyTorch's `upsample_bilinear2d_backward`.
+//! burn's cubecl backends (CUDA, ROCm, wgpu) have no bilinear `interpolate` backward; `select`'s backward (a
+//! scatter-add) and products exist everywhere, and the composition's gradient is exactly the transposed linear
+//! map, i.e. PyTorch's `upsample_bilinear2d_backward`. An earlier version used interpolation matrices with
+//! `matmul`; on lavapipe (the CI's Vulkan driver) each matmul shape compiled a large kernel for 5–20 s, while the
+//! gather-and-blend kernels here are small and shared with the rest of the network.
 
 use burn::tensor::backend::Backend;
-use burn::tensor::{Tensor, TensorData};
+use burn::tensor::{Int, Tensor, TensorData};
 
-/// The `[output, input]` row-major matrix of 1-D linear interpolation with `align_corners = false`:
-/// output `i` reads source position `s = max((i + ½)·input/output − ½, 0)`, taps `⌊s⌋` and `min(⌊s⌋ + 1,
-/// input − 1)` with weights `1 − λ` and `λ`, `λ = s − ⌊s⌋` (PyTorch's `area_pixel_compute_source_index`).
-pub fn interpolation_matrix(input: usize, output: usize) -> Vec<f32> {
-    let mut a = vec![0f32; output * input];
+/// The two taps and weights of 1-D linear interpolation from `input` to `output` samples with
+/// `align_corners = false`: output `i` reads source position `s = max((i + ½)·input/output − ½, 0)`, taps
+/// `⌊s⌋` and `min(⌊s⌋ + 1, input − 1)` with weights `1 − λ` and `λ`, `λ = s − ⌊s⌋` (PyTorch's
+/// `area_pixel_compute_source_index`). Returns `(i0, i1, 1 − λ, λ)`, one entry per output sample.
+pub fn interpolation_taps(input: usize, output: usize) -> (Vec<i64>, Vec<i64>, Vec<f32>, Vec<f32>) {
+    let (mut i0s, mut i1s, mut w0s, mut w1s) = (Vec::with_capacity(output), Vec::with_capacity(output), Vec::with_capacity(output), Vec::with_capacity(output));
     if input == 0 {
-        return a;
+        return (i0s, i1s, w0s, w1s);
     }
+    // Positions in f64 (as burn's `interpolate` computes them), weights rounded once to f32.
     let scale = input as f64 / output as f64;
     for i in 0..output {
         let s = ((i as f64 + 0.5) * scale - 0.5).max(0.0);
         let i0 = (s.floor() as usize).min(input - 1);
         let i1 = (i0 + 1).min(input - 1);
-        let l = (s - i0 as f64) as f32;
-        a[i * input + i0] += 1.0 - l;
-        a[i * input + i1] += l;
+        let l = s - i0 as f64;
+        i0s.push(i0 as i64);
+        i1s.push(i1 as i64);
+        w0s.push((1.0 - l) as f32);
+        w1s.push(l as f32);
+    }
+    (i0s, i1s, w0s, w1s)
+}
+
+/// The `[output, input]` row-major matrix of [`interpolation_taps`] (what the two taps compute, as a matrix).
+pub fn interpolation_matrix(input: usize, output: usize) -> Vec<f32> {
+    let mut a = vec![0f32; output * input];
+    let (i0, i1, w0, w1) = interpolation_taps(input, output);
+    for o in 0..i0.len() {
+        a[o * input + i0[o] as usize] += w0[o];
+        a[o * input + i1[o] as usize] += w1[o];
     }
     a
 }
 
-/// `[input, output]`: the transpose of [`interpolation_matrix`], the right-hand factor of `X · Aᵀ`.
-fn interpolation_matrix_t(input: usize, output: usize) -> Vec<f32> {
-    let a = interpolation_matrix(input, output);
-    let mut t = vec![0f32; a.len()];
-    for o in 0..output {
-        for i in 0..input {
-            t[i * output + o] = a[o * input + i];
-        }
-    }
-    t
+/// Linear interpolation of `x` along `DIM` (2 = height, 3 = width) to `output` samples.
+fn resize_axis<B: Backend, const DIM: usize>(x: Tensor<B, 4>, output: usize) -> Tensor<B, 4> {
+    let input = x.dims()[DIM];
+    let device = x.device();
+    let (i0, i1, w0, w1) = interpolation_taps(input, output);
+    let index = |v: Vec<i64>| Tensor::<B, 1, Int>::from_data(TensorData::new(v, [output]), &device);
+    let mut shape = [1usize; 4];
+    shape[DIM] = output;
+    let weight = |v: Vec<f32>| Tensor::<B, 1>::from_data(TensorData::new(v, [output]), &device).reshape(shape);
+    x.clone().select(DIM, index(i0)) * weight(w0) + x.select(DIM, index(i1)) * weight(w1)
 }
 
 /// Bilinear resize of `[N, C, H, W]` to `size` with `align_corners = false`; differentiable on every backend.
-/// An axis whose size does not change is left as it is (its matrix would be the identity).
+/// An axis whose size does not change is left as it is (its interpolation is the identity).
 pub fn resize_bilinear<B: Backend>(x: Tensor<B, 4>, size: [usize; 2]) -> Tensor<B, 4> {
-    let [n, c, h, w] = x.dims();
+    let [_, _, h, w] = x.dims();
     let [oh, ow] = size;
-    if [h, w] == size {
-        return x;
-    }
-    let device = x.device();
-    let factor = |input: usize, output: usize| {
-        Tensor::<B, 2>::from_data(TensorData::new(interpolation_matrix_t(input, output), [input, output]), &device)
-    };
     let mut y = x;
     if ow != w {
-        y = y.reshape([n * c * h, w]).matmul(factor(w, ow)).reshape([n, c, h, ow]);
+        y = resize_axis::<B, 3>(y, ow);
     }
     if oh != h {
-        let rows = y.swap_dims(2, 3).reshape([n * c * ow, h]).matmul(factor(h, oh));
-        y = rows.reshape([n, c, ow, oh]).swap_dims(2, 3);
+        y = resize_axis::<B, 2>(y, oh);
     }
     y
 }

@@ -97,10 +97,10 @@ fn attention_resize_is_bilinear_without_corner_alignment() {
     assert!(err < 1e-5, "max err {err}");
 }
 
-/// The matmul resize against burn's own bilinear `interpolate` on Flex (which has a backward there): forward
+/// The separable resize against burn's own bilinear `interpolate` on Flex (which has a backward there): forward
 /// within 1e-6 and the input gradient of a random weighting within 1e-5, on random up- and down-scalings.
 #[test]
-fn matmul_resize_equals_interpolate_forward_and_gradient() {
+fn separable_resize_equals_interpolate_forward_and_gradient() {
     use burn::tensor::module::interpolate;
     use burn::tensor::ops::{InterpolateMode, InterpolateOptions};
     let dev = Default::default();

@@ -29,12 +29,21 @@ fn config() -> ModelConfig {
     config
 }
 
-/// The same weights on another backend, through burn's full-precision record bytes.
+/// The same weights on another backend, through burn's full-precision record bytes. The source's parameters
+/// must be materialised: burn initialises parameters lazily, and two clones of a never-read parameter
+/// initialise independently (different random values), so tests start from [`fresh`].
 fn copy_to<A: Backend, B: Backend>(model: Hvisnet<A>, device: &B::Device) -> Hvisnet<B> {
     let recorder = BinBytesRecorder::<FullPrecisionSettings>::default();
     let bytes = recorder.record(model.into_record(), ()).expect("record the model");
     let record = recorder.load(bytes, device).expect("load the record");
     Hvisnet::<B>::new(&config(), device).unwrap().load_record(record)
+}
+
+/// A new network whose parameters are materialised (loaded from its own record), safe to clone and copy.
+fn fresh(seed: u64) -> Hvisnet<F> {
+    let device = Default::default();
+    F::seed(&device, seed);
+    copy_to(Hvisnet::<F>::new(&config(), &device).unwrap(), &device)
 }
 
 /// Every float parameter: id → (path, values).
@@ -88,14 +97,59 @@ fn targets_of<B: Backend>(model: &Hvisnet<B>, gt: &[TrainImage]) -> Vec<Targets>
     gt.iter().enumerate().map(|(i, g)| model.targets(g, &sampling, i as u64).unwrap()).collect()
 }
 
+/// max |a − b| / max |a| of two tensors on different backends.
+fn rel_diff<A: Backend, C: Backend, const D: usize>(a: Tensor<A, D>, b: Tensor<C, D>) -> f32 {
+    let a = a.into_data().convert::<f32>().to_vec::<f32>().unwrap();
+    let b = b.into_data().convert::<f32>().to_vec::<f32>().unwrap();
+    assert_eq!(a.len(), b.len());
+    let scale = a.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let diff = a.iter().zip(&b).fold(0.0f32, |m, (x, y)| m.max((x - y).abs()));
+    if scale > 0.0 { diff / scale } else { diff }
+}
+
+/// Stage by stage (training-mode forward: batch statistics), so that a difference is found where it starts.
+#[test]
+fn forward_on_wgpu_equals_flex() {
+    if !testkit::vulkan() {
+        return;
+    }
+    let (fdev, wdev) = (Default::default(), WgpuDevice::DefaultDevice);
+    let flex = fresh(3);
+    let wgpu: Hvisnet<W> = copy_to(flex.clone(), &wdev);
+    let (gt, pixels) = two_frames();
+    let input = || TensorData::new(pixels.clone(), [gt.len(), 3, S, S]);
+    let xf = flex.normalize(Tensor::<F, 4>::from_data(input(), &fdev));
+    let xw = wgpu.normalize(Tensor::<W, 4>::from_data(input(), &wdev));
+    let mut stages: Vec<(String, f32)> = vec![("input".into(), rel_diff(xf.clone(), xw.clone()))];
+    let (bf, bw) = (flex.backbone.body.forward(xf.clone()), wgpu.backbone.body.forward(xw.clone()));
+    for (name, a, b) in [("level3", bf.level3, bw.level3), ("level4", bf.level4, bw.level4), ("level5", bf.level5, bw.level5)] {
+        stages.push((name.into(), rel_diff(a, b)));
+    }
+    let (of, ow) = (flex.forward(xf).unwrap(), wgpu.forward(xw).unwrap());
+    for (k, (a, b)) in of.fcos.cls_logits.iter().zip(&ow.fcos.cls_logits).enumerate() {
+        stages.push((format!("cls_logits[{k}]"), rel_diff(a.clone(), b.clone())));
+    }
+    for (k, (a, b)) in of.fcos.bbox_towers.iter().zip(&ow.fcos.bbox_towers).enumerate() {
+        stages.push((format!("bbox_tower[{k}]"), rel_diff(a.clone(), b.clone())));
+    }
+    stages.push(("bases".into(), rel_diff(of.bases, ow.bases)));
+    for (k, (a, b)) in of.embeddings.iter().zip(&ow.embeddings).enumerate() {
+        stages.push((format!("embeddings[{k}]"), rel_diff(a.clone(), b.clone())));
+    }
+    for (name, d) in &stages {
+        println!("{name:>16}: relative difference {d:.2e}");
+    }
+    let bad: Vec<_> = stages.iter().filter(|(_, d)| *d > 1e-4).collect();
+    assert!(bad.is_empty(), "stages differing by more than 1e-4 relative: {bad:?}");
+}
+
 #[test]
 fn training_step_on_wgpu_equals_flex() {
     if !testkit::vulkan() {
         return;
     }
-    let (fdev, wdev) = (Default::default(), WgpuDevice::DefaultDevice);
-    F::seed(&fdev, 3);
-    let flex = Hvisnet::<F>::new(&config(), &fdev).unwrap();
+    let wdev = WgpuDevice::DefaultDevice;
+    let flex = fresh(3);
     let wgpu: Hvisnet<W> = copy_to(flex.clone(), &wdev);
     let (gt, pixels) = two_frames();
     let targets = targets_of(&flex, &gt);

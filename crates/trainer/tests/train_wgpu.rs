@@ -50,7 +50,7 @@ score_thresh = 0.0
     let log = text(&o);
     assert!(o.status.success(), "trainer train (first part) failed:\n{log}");
     assert!(log.contains("device wgpu") && log.contains("stopped at iteration 8"), "{log}");
-    assert_eq!(std::fs::read_to_string(out.join("checkpoints/last")).unwrap().trim(), "iter_8");
+    assert_eq!(std::fs::read_to_string(out.join("checkpoints/last")).unwrap().trim(), "iter_00000008");
     assert!(!out.join("results.json").exists(), "a stopped run has no results.json");
 
     let o = trainer().arg(&cfg_path).arg("--resume").output().unwrap();

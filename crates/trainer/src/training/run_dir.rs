@@ -26,6 +26,7 @@ pub fn prepare(dir: &Path, resolved_toml: &str, meta: &RunMeta) -> std::io::Resu
         "burn_version": "0.21.0",
         "trainer_version": env!("CARGO_PKG_VERSION"),
         "cuda_feature": cfg!(feature = "cuda"),
+        "wgpu_feature": cfg!(feature = "wgpu"),
         "device": meta.device,
         "seed": meta.seed,
         "started_unix": std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
