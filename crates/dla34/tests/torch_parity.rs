@@ -1,5 +1,8 @@
-//! Parity with PyTorch/timm: import the checkpoint written by `tools/torch_parity/make_reference.py`
-//! and compare level3–5 features. Skips (with a message) when the files are absent, as in CI.
+//! Parity with PyTorch/timm: import the checkpoints written by `tools/torch_parity/make_reference.py`
+//! (timm's `DLA` with DLA-34's layout at widths [4, 6, 8, 12, 16, 24], committed under `tests/data`) and
+//! compare level3–5 features. Runs without PyTorch. `DLA34_PARITY_DIR` points it at other files, e.g. the
+//! full-size timm `dla34` of `make_reference.py --full` (target/torch_parity); the widths come from the
+//! features file.
 
 use std::path::PathBuf;
 
@@ -10,10 +13,12 @@ use dla34::{Dla34Config, NormKind};
 
 type B = Flex;
 
+/// `tests/data`, or `$DLA34_PARITY_DIR` (a relative path is taken from the workspace root).
 fn parity_dir() -> PathBuf {
+    let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     std::env::var_os("DLA34_PARITY_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/torch_parity"))
+        .map(|d| crate_dir.join("../..").join(d))
+        .unwrap_or_else(|| crate_dir.join("tests/data"))
 }
 
 fn tensor(st: &safetensors::SafeTensors, name: &str, device: &burn::tensor::Device<B>) -> Tensor<B, 4> {
@@ -34,18 +39,26 @@ fn relative_error(ours: Tensor<B, 4>, reference: Tensor<B, 4>) -> f32 {
 fn check(file: &str, layout: CheckpointLayout, norm: NormKind) {
     let dir = parity_dir();
     let (ckpt, feats) = (dir.join(file), dir.join("dla34_features.safetensors"));
-    if !ckpt.exists() || !feats.exists() {
-        eprintln!("skipping: {} or {} absent (run tools/torch_parity/make_reference.py)", ckpt.display(), feats.display());
-        return;
+    for f in [&ckpt, &feats] {
+        assert!(f.exists(), "{} absent (tools/torch_parity/make_reference.py writes it)", f.display());
     }
-    let device = Default::default();
-    let mut model = Dla34Config { norm, ..Default::default() }.init::<B>(&device);
-    let report = import_dla34(&mut model, &ckpt, layout, None).expect("import");
-    println!("{file} ({layout:?}, {norm:?}):\n{report}");
-    assert!(report.is_clean(), "{report}");
-
     let bytes = std::fs::read(&feats).unwrap();
     let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let (_, meta) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
+    let channels: Vec<usize> = meta
+        .metadata()
+        .as_ref()
+        .and_then(|m| m.get("channels"))
+        .map(|c| serde_json::from_str(c).expect("channels metadata"))
+        .unwrap_or_else(|| dla34::DLA34_CHANNELS.to_vec());
+    let device = Default::default();
+    let channels: [usize; 6] = channels.try_into().expect("six widths");
+    let mut model = Dla34Config { channels, norm }.init::<B>(&device);
+    let report = import_dla34(&mut model, &ckpt, layout, None).expect("import");
+    println!("{file} ({layout:?}, {norm:?}, widths {channels:?}):\n{report}");
+    assert!(report.is_clean(), "{report}");
+    assert!(report.applied > 0, "nothing imported");
+
     let out = model.forward(tensor(&st, "input", &device));
     for (name, ours) in [("level3", out.level3), ("level4", out.level4), ("level5", out.level5)] {
         let err = relative_error(ours, tensor(&st, name, &device));
