@@ -4,10 +4,9 @@ use burn::module::{Module, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{Initializer, PaddingConfig2d};
 use burn::prelude::*;
-use burn::tensor::module::interpolate;
-use burn::tensor::ops::{InterpolateMode, InterpolateOptions};
 
 use crate::conv::conv_forward;
+use crate::upsample::upsample_nearest;
 
 /// FPN settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,10 +59,11 @@ impl<B: Backend> Fpn<B> {
         [conv_forward(&self.output[0], prev3), conv_forward(&self.output[1], prev4), conv_forward(&self.output[2], prev5)]
     }
 
-    /// `lateral_i(c) + nearest-upsample(coarser)` to the lateral's size.
+    /// `lateral_i(c) + nearest-upsample(coarser)` to the lateral's size ([`upsample_nearest`]: burn's
+    /// nearest `interpolate` has a wrong gradient on the cubecl backends).
     fn merge(&self, i: usize, c: Tensor<B, 4>, coarser: Tensor<B, 4>) -> Tensor<B, 4> {
         let lat = conv_forward(&self.lateral[i], c);
         let [_, _, h, w] = lat.dims();
-        lat + interpolate(coarser, [h, w], InterpolateOptions::new(InterpolateMode::Nearest))
+        lat + upsample_nearest(coarser, [h, w])
     }
 }

@@ -13,6 +13,7 @@ mod dla;
 mod fpn;
 mod norm;
 mod tree;
+mod upsample;
 pub mod weights;
 
 pub use conv::{conv2d_flex_autodiff, conv_forward, gemm_options, FlexAutodiff};
@@ -22,3 +23,4 @@ pub use dla::{Dla34, Dla34Config, DlaFeatures, DlaFpn, DlaFpnConfig, DLA34_CHANN
 pub use fpn::{Fpn, FpnConfig};
 pub use norm::{batch_norm, group_norm, Norm, NormKind};
 pub use tree::{Tree1, Tree2};
+pub use upsample::{nearest_source_index, upsample_nearest};
