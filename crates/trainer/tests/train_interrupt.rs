@@ -12,17 +12,7 @@ fn sigint_saves_a_checkpoint_and_exits_cleanly_then_resume_continues() {
     let toml = common::tiny_config(
         &root,
         &out,
-        &format!(
-            r#"{small}
-[solver]
-epochs = 1000
-batch_size = 4
-warmup_iters = 1
-lr_steps = []
-checkpoint_period = 100000
-"#,
-            small = common::SMALL_64
-        ),
+        &format!("{}{}", common::SMALL_64, common::tiny_solver(1000)),
     );
     let cfg_path = base.join("long.toml");
     std::fs::write(&cfg_path, toml).unwrap();

@@ -24,12 +24,13 @@ fn trains_resumes_evaluates_and_tracks_on_wgpu() {
     let (base, root) = common::tiny_synth("wgpu", (1, 2));
     let out = base.join("run");
     // 12 training frames, batch 2: 6 iterations an epoch, 18 in all; evaluated before training and after epoch 3.
-    let toml = common::tiny_config(
-        &root,
-        &out,
-        &format!(
-            r#"device = "wgpu"
-{small}
+    // `device` is a top-level key: it goes before the fixture's tables.
+    let toml = "device = \"wgpu\"\n".to_string()
+        + &common::tiny_config(
+            &root,
+            &out,
+            &format!(
+                r#"{small}
 [solver]
 epochs = 3
 batch_size = 2
@@ -40,9 +41,9 @@ checkpoint_period = 4
 period_epochs = 3
 score_thresh = 0.0
 "#,
-            small = common::SMALL_64
-        ),
-    );
+                small = common::SMALL_64
+            ),
+        );
     let cfg_path = base.join("tiny.toml");
     std::fs::write(&cfg_path, toml).unwrap();
 

@@ -9,6 +9,7 @@ use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
 
 use crate::config::{self, DatasetRef, ExperimentConfig};
+use crate::training::batch::TrainSource;
 use crate::training::device::{OnBackend, dispatch, resolve};
 use crate::training::engine::{Outcome, RunContext, train};
 use crate::training::evaluate::{self, CocoEvaluator};
@@ -38,23 +39,34 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let device = resolve(&c.device, &c.devices)?;
     let started = Instant::now();
     ensure_synth(&c.data.train)?;
-    let train_ds = open(&c.data.train, "data.train")?;
+    let train_ds = Arc::new(open(&c.data.train, "data.train")?);
     ensure_synth(&c.data.val)?;
     let val_ds = open(&c.data.val, "data.val")?;
     let test_ds = open_tests(&c)?;
+    let source = TrainSource::from_config(&c, train_ds.clone())?;
+    let on = match &source {
+        TrainSource::Stream(st) => format!(
+            "a synthetic stream ({} new videos per epoch × {} frames, {}×{}, knobs of {}; {} identity labels per epoch)",
+            st.videos_per_epoch,
+            st.synth.frames,
+            st.synth.width,
+            st.synth.height,
+            Path::new(&c.data.train.root).join("synth.json").display(),
+            st.identities_per_epoch()
+        ),
+        TrainSource::Files(ds) => format!("{} ({} frames, {} identities)", ds.name, ds.len(), ds.num_identities),
+    };
     eprintln!(
-        "{}: {} on {} ({} frames, {} identities), val {} ({} frames), device {device}, output {}",
+        "{}: {} on {on}, val {} ({} frames), device {device}, output {}",
         args.config.display(),
         c.model.backbone.name,
-        train_ds.name,
-        train_ds.len(),
-        train_ds.num_identities,
         val_ds.name,
         val_ds.len(),
         c.output_dir
     );
     let toml = resolved.to_toml_string();
-    let job = TrainJob { c: &c, toml, train_ds, eval_ds: (val_ds, test_ds), resume: args.resume, stop_after: args.stop_after, started };
+    // The ID classifier has one class per training identity: the dataset's, or the stream's labels per epoch.
+    let job = TrainJob { c: &c, toml, train: (train_ds, source.num_identities()), eval_ds: (val_ds, test_ds), resume: args.resume, stop_after: args.stop_after, started };
     dispatch(device, job)
 }
 
@@ -62,7 +74,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
 struct TrainJob<'a> {
     c: &'a ExperimentConfig,
     toml: String,
-    train_ds: data::datasets::FrameDataset,
+    /// The training files and the number of identity labels the ID classifier needs.
+    train: (Arc<data::datasets::FrameDataset>, usize),
     eval_ds: (data::datasets::FrameDataset, Vec<data::datasets::FrameDataset>),
     resume: bool,
     stop_after: Option<u64>,
@@ -72,7 +85,7 @@ struct TrainJob<'a> {
 impl OnBackend for TrainJob<'_> {
     type Output = anyhow::Result<()>;
     fn run<B: AutodiffBackend>(self, device: &B::Device) -> Self::Output {
-        run_on::<B>(self.c, self.toml, device, self.train_ds, self.eval_ds, (self.resume, self.stop_after), self.started)
+        run_on::<B>(self.c, self.toml, device, self.train, self.eval_ds, (self.resume, self.stop_after), self.started)
     }
 }
 
@@ -80,13 +93,13 @@ fn run_on<B: AutodiffBackend>(
     c: &ExperimentConfig,
     resolved_toml: String,
     device: &B::Device,
-    train_ds: data::datasets::FrameDataset,
+    (train_ds, num_identities): (Arc<data::datasets::FrameDataset>, usize),
     (val_ds, test_ds): (data::datasets::FrameDataset, Vec<data::datasets::FrameDataset>),
     (resume, stop_after): (bool, Option<u64>),
     started: Instant,
 ) -> anyhow::Result<()> {
     B::seed(device, c.seed);
-    let model_cfg = network::model_config(c, train_ds.num_identities as usize)?;
+    let model_cfg = network::model_config(c, num_identities)?;
     let model = hvisnet::Hvisnet::<B>::new(&model_cfg, device).map_err(|e| anyhow::anyhow!("building the network: {e}"))?;
     // ImageNet weights for the body (a resumed run then overwrites everything from its checkpoint).
     let (model, loaded) = network::init_backbone(model, c)?;
@@ -100,7 +113,7 @@ fn run_on<B: AutodiffBackend>(
     evaluate::clear_results(&dir)?;
     let mut evaluator = CocoEvaluator::from_config(c, Arc::new(val_ds), test_ds, &dir)?;
     interrupt::install();
-    let ctx = RunContext { dir: dir.clone(), resolved_toml, train: Arc::new(train_ds), resume, stop_after, quiet: false };
+    let ctx = RunContext { dir: dir.clone(), resolved_toml, train: train_ds, resume, stop_after, quiet: false };
     let outcome = train::<B, _>(model, device, c, &ctx, Some(&mut evaluator))?;
     let took = crate::training::progress::fmt_secs(started.elapsed().as_secs_f64());
     match outcome {

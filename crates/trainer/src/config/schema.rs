@@ -196,8 +196,10 @@ pub struct DataConfig {
     /// Frames taken per video in a batch, so identities repeat for the triplet loss.
     pub frames_per_clip: usize,
     /// Batches prepared ahead of the training step by the loader's background thread (at least 1); each
-    /// batch's frames are decoded and augmented in parallel on the rayon pool.
+    /// batch's frames are decoded (or rendered, for the stream) and augmented in parallel on the rayon pool.
     pub num_workers: usize,
+    /// Train on new synthetic videos every epoch instead of `data.train`'s files.
+    pub train_stream: TrainStreamConfig,
 }
 
 impl Default for DataConfig {
@@ -208,8 +210,19 @@ impl Default for DataConfig {
             augment: AugmentConfig::default(),
             frames_per_clip: 2,
             num_workers: 4,
+            train_stream: TrainStreamConfig::default(),
         }
     }
+}
+
+/// The synthetic training stream (`data::synth::SynthStream`): every epoch `videos_per_epoch` videos never seen
+/// before, rendered in memory by the loader from `(seed, epoch, video)` with the generator of the synthetic set
+/// at `data.train.root` (its `synth.json` knobs: size, frames, people, JPEG quality). Validation stays on files.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrainStreamConfig {
+    /// Videos per epoch; 0 = off (train on `data.train`'s files). Needs `data.train.name = "synth"`.
+    pub videos_per_epoch: usize,
 }
 
 /// One dataset split; all three keys are required when the table is written.
@@ -366,6 +379,13 @@ impl ExperimentConfig {
         }
         if s.adam_betas.iter().any(|b| !(0.0..1.0).contains(b)) || s.adam_eps <= 0.0 {
             return Err(format!("solver.adam_betas = {:?} and solver.adam_eps = {}: expected betas in [0, 1) and a positive eps", s.adam_betas, s.adam_eps));
+        }
+        let stream = self.data.train_stream.videos_per_epoch;
+        if stream > 0 && self.data.train.name != "synth" {
+            return Err(format!(
+                "data.train_stream.videos_per_epoch = {stream} needs data.train.name = \"synth\" (the stream continues that synthetic set's generator), got {:?}",
+                self.data.train.name
+            ));
         }
         if !["mots_tools", "trackeval"].contains(&self.eval.mots_variant.as_str()) {
             return Err(format!("eval.mots_variant = \"{}\": expected \"mots_tools\" or \"trackeval\"", self.eval.mots_variant));

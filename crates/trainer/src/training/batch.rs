@@ -1,13 +1,20 @@
 //! Training batches: frames grouped into clips of one video (so identities repeat inside a batch for the
 //! triplet loss), augmented, padded to one size, with the sampler's per-location targets.
 //!
-//! Everything random depends only on `(seed, epoch, frame index)`: the clip order of an epoch comes from
-//! `data::loader::epoch_order`, each frame's augmentation from `data::augment::sample_rng`. Batch `k` of epoch
-//! `e` is therefore the same whatever happened before, which is what makes resuming exact.
+//! The frames come from a dataset's files or, with `data.train_stream.videos_per_epoch > 0`, from the synthetic
+//! stream (`data::synth::SynthStream`): new videos every epoch, rendered by the loader's worker from `(seed,
+//! epoch, video)`. Everything random depends only on `(seed, epoch, frame index)`: the clip order of an epoch
+//! comes from `data::loader::epoch_order`, each frame's augmentation from `data::augment::sample_rng`, each stream
+//! video from `SynthStream::epoch_seed`. Batch `k` of epoch `e` is therefore the same whatever happened before,
+//! which is what makes resuming exact.
+
+use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context;
 use data::augment::{Augmented, augment, resize_mask, sample_rng};
 use data::datasets::FrameDataset;
+use data::synth::{SynthManifest, SynthStream};
 use rayon::prelude::*;
 
 use crate::config::{CenterStrategy, ExperimentConfig};
@@ -104,10 +111,64 @@ pub fn sampler_config(c: &ExperimentConfig) -> (sampler::SamplingConfig, sampler
     (cfg, levels)
 }
 
+/// Where the training frames come from. A frame is named by an index: its position in the dataset, or for the
+/// stream `video × frames_per_video + frame` within the epoch.
+pub enum TrainSource {
+    /// A dataset's files: the same frames every epoch.
+    Files(Arc<FrameDataset>),
+    /// The synthetic stream: `videos_per_epoch` new videos every epoch.
+    Stream(SynthStream),
+}
+
+impl TrainSource {
+    /// The source a config trains on: `data.train`'s files (`files`), or with `data.train_stream.videos_per_epoch
+    /// > 0` the stream continuing the synthetic set at `data.train.root` (its knobs read from `synth.json`, the
+    /// run's `seed`).
+    pub fn from_config(c: &ExperimentConfig, files: Arc<FrameDataset>) -> anyhow::Result<TrainSource> {
+        let videos = c.data.train_stream.videos_per_epoch;
+        if videos == 0 {
+            return Ok(TrainSource::Files(files));
+        }
+        let path = Path::new(&c.data.train.root).join("synth.json");
+        let manifest: SynthManifest = data::paths::read_json(&path)
+            .with_context(|| format!("data.train_stream: reading the synthetic set's knobs (data.train.root = {:?})", c.data.train.root))?;
+        let stream = SynthStream::new(manifest.config, c.seed, videos).with_context(|| format!("data.train_stream with the knobs of {}", path.display()))?;
+        Ok(TrainSource::Stream(stream))
+    }
+
+    /// Name for messages: the dataset's, or `synth-stream`.
+    pub fn name(&self) -> &str {
+        match self {
+            TrainSource::Files(ds) => &ds.name,
+            TrainSource::Stream(_) => "synth-stream",
+        }
+    }
+
+    /// The identity labels the ID classifier needs: the dataset's identities, or the stream's per-epoch budget.
+    pub fn num_identities(&self) -> usize {
+        match self {
+            TrainSource::Files(ds) => ds.num_identities as usize,
+            TrainSource::Stream(st) => st.identities_per_epoch() as usize,
+        }
+    }
+
+    /// The clips of an epoch (the same indices every epoch; the stream's content changes with the epoch): per
+    /// video, runs of `frames_per_clip` consecutive frames (the last run of a video may be shorter).
+    pub fn clips(&self, frames_per_clip: usize) -> Vec<Vec<usize>> {
+        match self {
+            TrainSource::Files(ds) => make_clips(ds, frames_per_clip),
+            TrainSource::Stream(st) => {
+                let (f, n) = (st.synth.frames, frames_per_clip.max(1));
+                (0..st.videos_per_epoch).flat_map(|v| (0..f).step_by(n).map(move |s| (v * f + s..v * f + (s + n).min(f)).collect())).collect()
+            }
+        }
+    }
+}
+
 /// Everything needed to build a batch from frame indices.
 pub struct BatchBuilder {
     /// The training frames.
-    pub dataset: std::sync::Arc<FrameDataset>,
+    pub source: TrainSource,
     /// Augmentation (its seed is the run's seed).
     pub augment: data::augment::AugmentConfig,
     /// Positive-sample assignment.
@@ -117,16 +178,36 @@ pub struct BatchBuilder {
 }
 
 impl BatchBuilder {
-    /// Decodes, augments (training transform), pads and assigns targets for the frames `indices` of `epoch`.
+    /// Loads (decodes, or renders for the stream), augments (training transform), pads and assigns targets for
+    /// the frames `indices` of `epoch`.
     pub fn build(&self, indices: &[usize], epoch: u64) -> anyhow::Result<HostBatch> {
-        let frames: Vec<Augmented> = indices
-            .par_iter()
-            .map(|&i| {
-                let s = self.dataset.get(i).with_context(|| format!("loading training frame {i} of {}", self.dataset.name))?;
-                let mut rng = sample_rng(self.augment.seed, epoch, i as u64);
-                Ok(augment(&s, &self.augment, true, &mut rng))
-            })
-            .collect::<anyhow::Result<_>>()?;
+        let train = |s: &data::Sample, i: usize| augment(s, &self.augment, true, &mut sample_rng(self.augment.seed, epoch, i as u64));
+        let frames: Vec<Augmented> = match &self.source {
+            TrainSource::Files(ds) => indices
+                .par_iter()
+                .map(|&i| Ok(train(&ds.get(i).with_context(|| format!("loading training frame {i} of {}", ds.name))?, i)))
+                .collect::<anyhow::Result<_>>()?,
+            TrainSource::Stream(st) => {
+                // One render per run of consecutive frames of a video (a clip), the runs in parallel.
+                let f = st.synth.frames;
+                let mut runs: Vec<&[usize]> = Vec::new();
+                let mut rest = indices;
+                while let Some(&first) = rest.first() {
+                    let n = 1 + rest.windows(2).take_while(|w| w[1] == w[0] + 1 && w[1] / f == first / f).count();
+                    runs.push(&rest[..n]);
+                    rest = &rest[n..];
+                }
+                let clips = runs
+                    .par_iter()
+                    .map(|run| {
+                        let (v, start) = (run[0] / f, run[0] % f);
+                        let clip = st.clip(epoch, v, start..start + run.len()).with_context(|| format!("rendering frames {start}.. of stream video {v} of epoch {epoch}"))?;
+                        Ok(clip.iter().zip(run.iter()).map(|(fr, &i)| train(&fr.sample, i)).collect::<Vec<_>>())
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                clips.into_iter().flatten().collect()
+            }
+        };
         self.assemble(frames, indices)
     }
 

@@ -15,7 +15,7 @@ use data::loader::{Loader, LoaderConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::batch::{BatchBuilder, HostBatch, epoch_batches, make_clips};
+use super::batch::{BatchBuilder, HostBatch, TrainSource, epoch_batches};
 use super::checkpoint::{CheckpointStore, write_atomic};
 use super::model::TrainModel;
 use super::optim::Solver;
@@ -48,7 +48,7 @@ pub struct RunContext {
     pub dir: PathBuf,
     /// The resolved config as written to the run folder; stored in each checkpoint and compared on resume.
     pub resolved_toml: String,
-    /// The training frames.
+    /// The training frames (with `data.train_stream` on, the stream replaces them).
     pub train: Arc<data::datasets::FrameDataset>,
     /// Continue from the newest checkpoint.
     pub resume: bool,
@@ -134,9 +134,10 @@ where
     M: TrainModel<B>,
 {
     let s = &cfg.solver;
-    let clips = make_clips(&ctx.train, cfg.data.frames_per_clip);
+    let source = TrainSource::from_config(cfg, ctx.train.clone())?;
+    let clips = source.clips(cfg.data.frames_per_clip);
     if clips.is_empty() {
-        bail!("the training set {} has no frames", ctx.train.name);
+        bail!("the training set {} has no frames", source.name());
     }
     let iters_per_epoch = epoch_batches(&clips, s.batch_size, cfg.data.frames_per_clip, cfg.seed, 0).len() as u64;
     let total = iters_per_epoch * s.epochs as u64;
@@ -179,7 +180,7 @@ where
     let mut events = EventWriter::create(&ctx.dir).context("creating the TensorBoard event file")?;
     let mut metrics = MetricsLog::open(&ctx.dir, start).context("opening metrics.jsonl")?;
     let builder = Arc::new(BatchBuilder {
-        dataset: ctx.train.clone(),
+        source,
         augment: super::batch::augment_config(cfg),
         sampling: super::batch::sampler_config(cfg).0,
         levels: super::batch::sampler_config(cfg).1,

@@ -43,6 +43,13 @@ channels = 16
 num_convs = 1
 "#;
 
+/// A `[solver]` table for tiny runs: `epochs` epochs of 4-frame batches, constant learning rate after one warmup
+/// iteration, no periodic checkpoints.
+#[allow(dead_code)]
+pub fn tiny_solver(epochs: usize) -> String {
+    format!("[solver]\nepochs = {epochs}\nbatch_size = 4\nwarmup_iters = 1\nlr_steps = []\ncheckpoint_period = 100000\n")
+}
+
 /// A fresh folder `<tmp>/hvis-train-<tag>-<pid>` holding `synth/`: 4 synthetic videos of 4 frames at 64×64 with
 /// `people` = (min, max) persons (seed 5, one video in val). Returns `(folder, synth root)`.
 #[allow(dead_code)]
