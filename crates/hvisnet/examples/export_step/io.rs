@@ -103,6 +103,21 @@ pub fn write_safetensors(path: &Path, tensors: &BTreeMap<String, HostTensor>, me
     safetensors::serialize_to_file(views, meta, path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }
 
+/// Adds our sampler's targets of a batch (`targets.*`: `[n, locations]`, `ltrb` `[n, locations, 4]`), the keys
+/// `tools/torch_parity/train_step_reference.py` reads.
+pub fn insert_targets(t: &mut BTreeMap<String, HostTensor>, targets: &[sampler::Targets]) {
+    let (n, l) = (targets.len(), targets[0].len());
+    let cat_i = |f: &dyn Fn(&sampler::Targets) -> Vec<i64>| targets.iter().flat_map(f).collect::<Vec<i64>>();
+    let cat_f = |f: &dyn Fn(&sampler::Targets) -> Vec<f32>| targets.iter().flat_map(f).collect::<Vec<f32>>();
+    t.insert("targets.labels".into(), HostTensor::int(vec![n, l], cat_i(&|t| t.labels.iter().map(|&v| v as i64).collect()), Dtype::I32));
+    t.insert("targets.matched".into(), HostTensor::int(vec![n, l], cat_i(&|t| t.matched.iter().map(|&v| v as i64).collect()), Dtype::I32));
+    t.insert("targets.claims".into(), HostTensor::int(vec![n, l], cat_i(&|t| t.claims.iter().map(|&v| v as i64).collect()), Dtype::U8));
+    t.insert("targets.emb_matched".into(), HostTensor::int(vec![n, l], cat_i(&|t| t.emb_matched.iter().map(|&v| v as i64).collect()), Dtype::I32));
+    t.insert("targets.emb_identity".into(), HostTensor::int(vec![n, l], cat_i(&|t| t.emb_identity.clone()), Dtype::I64));
+    t.insert("targets.ltrb".into(), HostTensor::f32(vec![n, l, 4], &cat_f(&|t| t.ltrb.clone())));
+    t.insert("targets.centerness".into(), HostTensor::f32(vec![n, l], &cat_f(&|t| t.centerness.clone())));
+}
+
 /// Reads every tensor of a safetensors file and its string metadata.
 pub fn read_safetensors(path: &Path) -> (BTreeMap<String, HostTensor>, HashMap<String, String>) {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

@@ -19,7 +19,7 @@ use safetensors::Dtype;
 use sampler::SamplingConfig;
 
 mod io;
-use io::{config, data_dir, write_safetensors, Collect, HostTensor};
+use io::{config, data_dir, insert_targets, write_safetensors, Collect, HostTensor};
 
 /// Input height and width (multiples of 32; not square so that a swapped axis shows).
 const H: usize = 128;
@@ -138,15 +138,7 @@ fn main() {
         .map(|v| v as i64)
         .collect();
     t.insert("gt.crops".into(), HostTensor::int(vec![g, r, r], crops, Dtype::U8));
-    let cat_i = |f: &dyn Fn(&sampler::Targets) -> Vec<i64>| targets.iter().flat_map(f).collect::<Vec<i64>>();
-    let cat_f = |f: &dyn Fn(&sampler::Targets) -> Vec<f32>| targets.iter().flat_map(f).collect::<Vec<f32>>();
-    t.insert("targets.labels".into(), HostTensor::int(vec![n, l], cat_i(&|t| t.labels.iter().map(|&v| v as i64).collect()), Dtype::I32));
-    t.insert("targets.matched".into(), HostTensor::int(vec![n, l], cat_i(&|t| t.matched.iter().map(|&v| v as i64).collect()), Dtype::I32));
-    t.insert("targets.claims".into(), HostTensor::int(vec![n, l], cat_i(&|t| t.claims.iter().map(|&v| v as i64).collect()), Dtype::U8));
-    t.insert("targets.emb_matched".into(), HostTensor::int(vec![n, l], cat_i(&|t| t.emb_matched.iter().map(|&v| v as i64).collect()), Dtype::I32));
-    t.insert("targets.emb_identity".into(), HostTensor::int(vec![n, l], cat_i(&|t| t.emb_identity.clone()), Dtype::I64));
-    t.insert("targets.ltrb".into(), HostTensor::f32(vec![n, l, 4], &cat_f(&|t| t.ltrb.clone())));
-    t.insert("targets.centerness".into(), HostTensor::f32(vec![n, l], &cat_f(&|t| t.centerness.clone())));
+    insert_targets(&mut t, &targets);
     let meta = HashMap::from([
         ("config".to_string(), config_json),
         ("sampling".to_string(), serde_json::to_string(&sampling).unwrap()),
