@@ -139,8 +139,11 @@ fn forward_on_wgpu_equals_flex() {
     for (name, d) in &stages {
         println!("{name:>16}: relative difference {d:.2e}");
     }
-    let bad: Vec<_> = stages.iter().filter(|(_, d)| *d > 1e-4).collect();
-    assert!(bad.is_empty(), "stages differing by more than 1e-4 relative: {bad:?}");
+    // 1e-3: the backends sum in different orders (Flex's GEMM convolutions, cubecl's direct ones), and batch
+    // statistics over the few values of the coarse levels (level5 of two 64-px frames: 8 per channel) amplify
+    // that rounding; measured up to 1.3e-4 at level5. A wrong kernel shows as 1e-1 and more.
+    let bad: Vec<_> = stages.iter().filter(|(_, d)| *d > 1e-3).collect();
+    assert!(bad.is_empty(), "stages differing by more than 1e-3 relative: {bad:?}");
 }
 
 #[test]
