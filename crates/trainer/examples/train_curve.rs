@@ -41,7 +41,14 @@ use trainer::training::schedule::LrSchedule;
 
 type B = Autodiff<Flex>;
 
-fn main() -> anyhow::Result<()> {
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("error: {e:#}");
+        std::process::exit(2);
+    }
+}
+
+fn run() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage = "usage: train_curve CONFIG ITERATIONS OUT [--set key=value ...]";
     let [config, iterations, out] = [0, 1, 2].map(|i| args.get(i).cloned());
@@ -56,6 +63,10 @@ fn main() -> anyhow::Result<()> {
         }
     }
     let out = PathBuf::from(out);
+    // A folder of its own: old batch files beside new ones would make the two runs train on different data.
+    if out.read_dir().is_ok_and(|mut d| d.next().is_some()) {
+        bail!("OUT = {} already has files; give an empty or new folder", out.display());
+    }
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let c = trainer::config::load(Path::new(&config), &sets)?.config;
 
@@ -69,6 +80,8 @@ fn main() -> anyhow::Result<()> {
     B::seed(&device, c.seed);
     let model_cfg = trainer::training::network::model_config(&c, source.num_identities())?;
     let model = hvisnet::Hvisnet::<B>::new(&model_cfg, &device)?;
+    // As `trainer train`: ImageNet weights for the body when the config names them.
+    let (model, _) = trainer::training::network::init_backbone(model, &c)?;
 
     // Materialise every (lazily initialised) parameter once and write it: the model trained below is this one.
     let mut collect = Collect::default();
