@@ -52,10 +52,19 @@ fn resize_axis<B: Backend, const DIM: usize>(x: Tensor<B, 4>, output: usize) -> 
     let device = x.device();
     let (i0, i1, w0, w1) = interpolation_taps(input, output);
     let index = |v: Vec<i64>| Tensor::<B, 1, Int>::from_data(TensorData::new(v, [output]), &device);
-    let mut shape = [1usize; 4];
-    shape[DIM] = output;
-    let weight = |v: Vec<f32>| Tensor::<B, 1>::from_data(TensorData::new(v, [output]), &device).reshape(shape);
-    x.clone().select(DIM, index(i0)) * weight(w0) + x.select(DIM, index(i1)) * weight(w1)
+    let [n, c, _, _] = x.dims();
+    let (a, b) = (x.clone().select(DIM, index(i0)), x.select(DIM, index(i1)));
+    let [_, _, oh, ow] = a.dims();
+    // Each weight as one row shared by every [n, c] plane (`[1, 1, oh·ow]`): burn-flex multiplies a shared
+    // contiguous row with SIMD, while a weight broadcast along a middle axis takes its scalar strided path.
+    let plane = |v: Vec<f32>| {
+        let row: Vec<f32> = match DIM {
+            3 => (0..oh).flat_map(|_| v.iter().copied()).collect(),
+            _ => v.iter().flat_map(|&wt| std::iter::repeat_n(wt, ow)).collect(),
+        };
+        Tensor::<B, 1>::from_data(TensorData::new(row, [oh * ow]), &device).reshape([1, 1, oh * ow])
+    };
+    (a.reshape([n, c, oh * ow]) * plane(w0) + b.reshape([n, c, oh * ow]) * plane(w1)).reshape([n, c, oh, ow])
 }
 
 /// Bilinear resize of `[N, C, H, W]` to `size` with `align_corners = false`; differentiable on every backend.

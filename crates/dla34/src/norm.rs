@@ -62,10 +62,19 @@ impl<B: Backend> Norm<B> {
     }
 }
 
+/// A per-channel `[1, C, 1]` tensor repeated to a contiguous `[N, C, 1]`. An `[N, C, H·W]` tensor combined with
+/// it is one scalar per contiguous row, which burn-flex applies with SIMD; broadcasting `[1, C, 1]` itself
+/// (a zero stride before the channel stride) takes its scalar strided-iterator path, which was a fifth of the
+/// quickstart's training step (docs/performance.md).
+fn per_image<B: Backend>(v: Tensor<B, 3>, n: usize) -> Tensor<B, 3> {
+    if n == 1 { v } else { v.repeat_dim(0, n) }
+}
+
 /// `x · scale + shift` with per-channel `[C]` scale and shift.
 fn scale_shift<B: Backend>(x: Tensor<B, 4>, scale: Tensor<B, 1>, shift: Tensor<B, 1>) -> Tensor<B, 4> {
-    let c = x.dims()[1];
-    x * scale.reshape([1, c, 1, 1]) + shift.reshape([1, c, 1, 1])
+    let [n, c, h, w] = x.dims();
+    let x = x.reshape([n, c, h * w]);
+    (x * per_image(scale.reshape([1, c, 1]), n) + per_image(shift.reshape([1, c, 1]), n)).reshape([n, c, h, w])
 }
 
 /// γ/√(running var + ε) and β − running mean · that scale.
@@ -90,7 +99,7 @@ pub fn batch_norm<B: Backend>(bn: &BatchNorm<B>, x: Tensor<B, 4>) -> Tensor<B, 4
     }
     let x = x.reshape([n, c, h * w]);
     let mean = x.clone().mean_dim(2).mean_dim(0); // [1, C, 1]
-    let centered = x - mean.clone();
+    let centered = x - per_image(mean.clone(), n);
     let var = centered.clone().square().mean_dim(2).mean_dim(0);
     let m = bn.momentum;
     let update = |running: &burn::module::RunningState<Tensor<B, 1>>, batch: Tensor<B, 3>| {
@@ -100,7 +109,7 @@ pub fn batch_norm<B: Backend>(bn: &BatchNorm<B>, x: Tensor<B, 4>) -> Tensor<B, 4
     update(&bn.running_mean, mean);
     update(&bn.running_var, var.clone());
     let scale = bn.gamma.val().reshape([1, c, 1]) / (var + bn.epsilon).sqrt();
-    (centered * scale + bn.beta.val().reshape([1, c, 1])).reshape([n, c, h, w])
+    (centered * per_image(scale, n) + per_image(bn.beta.val().reshape([1, c, 1]), n)).reshape([n, c, h, w])
 }
 
 /// Group norm of an `[N, C, H, W]` tensor with `gn`'s parameters, as burn's `GroupNorm::forward`
@@ -115,7 +124,7 @@ pub fn group_norm<B: Backend>(gn: &GroupNorm<B>, x: Tensor<B, 4>) -> Tensor<B, 4
     let inv_std = (var + gn.epsilon).sqrt().recip().expand([n, g, c / g]).reshape([n, c, 1]);
     let centered = centered.reshape([n, c, h * w]);
     let out = match (&gn.gamma, &gn.beta) {
-        (Some(gamma), Some(beta)) => centered * (inv_std * gamma.val().reshape([1, c, 1])) + beta.val().reshape([1, c, 1]),
+        (Some(gamma), Some(beta)) => centered * (inv_std * gamma.val().reshape([1, c, 1])) + per_image(beta.val().reshape([1, c, 1]), n),
         _ => centered * inv_std,
     };
     out.reshape([n, c, h, w])
