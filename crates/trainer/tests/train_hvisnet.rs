@@ -93,7 +93,8 @@ fn a_missing_dataset_fails_before_any_work_naming_path_and_readme() {
     let cfg = testkit::workspace_root().join("configs/quickstart.toml");
     let o = trainer()
         .arg(&cfg)
-        .args(["--set", "data.train.name=\"hvis\"", "--set", "data.train.root=\"/nonexistent/hvis\"", "--set"])
+        .args(["--set", "data.train.name=\"hvis\"", "--set", "data.train.root=\"/nonexistent/hvis\""])
+        .args(["--set", "data.train_stream.videos_per_epoch=0", "--set"])
         .arg(format!("output_dir=\"{}\"", out.display()))
         .output()
         .unwrap();

@@ -383,7 +383,7 @@ impl ExperimentConfig {
         let stream = self.data.train_stream.videos_per_epoch;
         if stream > 0 && self.data.train.name != "synth" {
             return Err(format!(
-                "data.train_stream.videos_per_epoch = {stream} needs data.train.name = \"synth\" (the stream continues that synthetic set's generator), got {:?}",
+                "data.train_stream.videos_per_epoch = {stream} needs data.train.name = \"synth\" (the stream continues that synthetic set's generator; 0 trains on the files of any dataset), got {:?}",
                 self.data.train.name
             ));
         }

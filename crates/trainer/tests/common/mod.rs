@@ -2,9 +2,10 @@
 
 use std::path::Path;
 
-/// A config on top of `configs/quickstart.toml` that trains into `out` on the synthetic set at `root` (train and
-/// val splits) with a narrow backbone and 8-d embeddings. `rest` adds the test's own tables; it must not repeat
-/// `[data.train]`, `[data.val]`, `[model.backbone]` or `[model.idbranch]`.
+/// A config on top of `configs/quickstart.toml` that trains into `out` on the files of the synthetic set at `root`
+/// (train and val splits; the quickstart's training stream off) with a narrow backbone and 8-d embeddings. `rest`
+/// adds the test's own tables; it must not repeat `[data.train]`, `[data.val]`, `[data.train_stream]`,
+/// `[model.backbone]` or `[model.idbranch]`.
 pub fn tiny_config(root: &Path, out: &Path, rest: &str) -> String {
     format!(
         r#"base = ["{configs}/quickstart.toml"]
@@ -17,6 +18,8 @@ split = "train"
 name = "synth"
 root = "{root}"
 split = "val"
+[data.train_stream]
+videos_per_epoch = 0
 [model.backbone]
 width = 0.125
 [model.idbranch]
