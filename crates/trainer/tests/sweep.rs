@@ -42,6 +42,7 @@ creates = "{out}/made/val.json"
 args = ["data", "synth", "--out", "{out}/made", "--videos", "2", "--frames", "2", "--size", "32"]
 [set]
 "solver.epochs" = 1
+"solver.lr_steps" = []
 "data.train.root" = "{out}/no-synth"
 "data.val.root" = "{out}/no-synth"
 [[variants]]
